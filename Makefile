@@ -1,0 +1,42 @@
+# Carte Quartiers 2030 — `make run` starts the app, `make test` runs every test (browser test included).
+# Everything is set up on first use: a Python 3.11 virtual environment with the pinned requirements,
+# Leaflet from the npm registry (served by the app itself, no CDN), and Debian's chromium for the browser test.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+LEAFLET := static/node_modules/leaflet/dist/leaflet.js
+
+.PHONY: run test setup browser lint benchmark clean
+
+run: setup
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.enableStaticServing true --server.headless true
+
+test: setup browser
+	$(PY) -m pytest
+
+setup: $(VENV)/.installed $(LEAFLET)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(LEAFLET): static/package.json static/package-lock.json
+	npm ci --prefix static --no-audit --no-fund --loglevel=error
+	touch $@
+
+browser:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+benchmark: setup browser
+	$(PY) scripts/benchmark.py
+
+clean:
+	rm -rf $(VENV) static/node_modules

@@ -1,0 +1,58 @@
+"""Plain French sentences answering "ce lieu est-il en QPV ?" for one located point."""
+
+from __future__ import annotations
+
+from quartiers import settings
+from quartiers.zones import Location
+
+VINTAGE = (
+    "Périmètres officiels de la géographie prioritaire 2024-2030 (décret n° 2023-1314 du 28 décembre 2023). "
+    "Réponse indicative : seul l'outil officiel SIG Ville fait foi."
+)
+
+
+def distance_text(metres: int) -> str:
+    """140 m, 1,2 km."""
+    if metres < 1000:
+        return f"{metres} m"
+    return f"{metres / 1000:.1f} km".replace(".", ",")
+
+
+def _quartier(loc: Location) -> str:
+    text = f"{loc.nom_qp} ({loc.code_qp}, {loc.communes})"
+    if loc.voisin:
+        text += " — QPV voisin, hors contrats CABBALR / CALL"
+    return text
+
+
+def describe(loc: Location) -> str:
+    """One sentence for a citizen, with the distance to the limit and the contract concerned."""
+    if loc.statut == "invalide":
+        return "Coordonnées invalides : la latitude et la longitude doivent être des nombres (ex. 50,518 et 2,629)."
+    if loc.statut == "dans":
+        return f"Ce point est dans le QPV {_quartier(loc)}, à {distance_text(loc.distance_limite_m)} de sa limite."
+    if loc.statut == "limite":
+        distance = distance_text(loc.distance_limite_m)
+        if loc.limite == "qpv":
+            side = "à l'intérieur" if loc.dans_qpv else "à l'extérieur"
+            where = f"à {distance} de la limite du QPV {_quartier(loc)}, {side}"
+        else:
+            where = f"au bord de la bande des 300 m du QPV {_quartier(loc)} ({distance} de sa limite)"
+        return (
+            f"Ce point est à la limite : {where}. Les limites suivent souvent l'axe des rues : "
+            "à confirmer avec l'outil officiel SIG Ville (sig.ville.gouv.fr)."
+        )
+    if loc.statut == "bande":
+        return (
+            f"Ce point est à {distance_text(loc.distance_limite_m)} de la limite du QPV {_quartier(loc)}, "
+            f"dans la bande des {int(settings.BAND_METRES)} m."
+        )
+    if loc.statut == "hors_territoire":
+        return (
+            "Ce point est hors du territoire couvert (CABBALR et CALL). "
+            f"QPV le plus proche connu ici : {_quartier(loc)} à {distance_text(loc.distance_limite_m)}."
+        )
+    return (
+        f"Ce point est hors QPV et hors bande des {int(settings.BAND_METRES)} m "
+        f"(QPV le plus proche : {_quartier(loc)} à {distance_text(loc.distance_limite_m)})."
+    )

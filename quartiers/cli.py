@@ -1,0 +1,117 @@
+"""The `python -m quartiers` command line: export a layer, locate points, check the portraits."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from quartiers.batch import BatchError, locate_frame, read_csv, to_csv_bytes
+from quartiers.exports import EXPORTABLE, ExportError, layer_geojson
+from quartiers.perimeters import load_layers
+from quartiers.portraits import PortraitError, load_cadres, load_portraits
+from quartiers.zones import Locator
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Erreur : argument invalide ({message}).\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = FrenchArgumentParser(prog="python -m quartiers", description="Carte Quartiers 2030 en ligne de commande.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    export = commands.add_parser("export", help="exporter une couche en GeoJSON")
+    export.add_argument("layer", help=f"couche : {', '.join(EXPORTABLE)}")
+    export.add_argument("output", type=Path, help="fichier GeoJSON à écrire")
+    situer = commands.add_parser("situer", help="dire si des points sont en QPV ou dans la bande des 300 m")
+    situer.add_argument("fichier", nargs="?", type=Path, help="CSV avec colonnes latitude et longitude")
+    situer.add_argument("-o", "--output", type=Path, help="CSV résultat")
+    situer.add_argument("--lat", type=float)
+    situer.add_argument("--lon", type=float)
+    commands.add_parser("verifier-portraits", help="valider les fichiers de portraits/")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "export":
+        return _export(args.layer, args.output)
+    if args.command == "situer":
+        return _situer(args)
+    return _check_portraits()
+
+
+def _export(layer: str, output: Path) -> int:
+    layers = load_layers()
+    try:
+        text = layer_geojson(layers, layer)
+    except ExportError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"Erreur : impossible d'écrire {output} ({exc.strerror}).", file=sys.stderr)
+        return 1
+    print(f"Couche « {layer} » écrite dans {output}")
+    return 0
+
+
+def _locator() -> Locator | None:
+    layers = load_layers()
+    if layers.qpv is None:
+        print("Erreur : " + " ".join(layers.problems), file=sys.stderr)
+        return None
+    return Locator(layers.qpv, layers.epci)
+
+
+def _situer(args) -> int:
+    if args.fichier is None:
+        if args.lat is None or args.lon is None:
+            print("Erreur : donner un fichier CSV, ou --lat et --lon.", file=sys.stderr)
+            return 2
+        if not (-90 <= args.lat <= 90 and -180 <= args.lon <= 180):
+            print("Erreur : latitude entre -90 et 90, longitude entre -180 et 180 (degrés WGS84).", file=sys.stderr)
+            return 2
+        locator = _locator()
+        if locator is None:
+            return 1
+        print(json.dumps(asdict(locator.locate(args.lat, args.lon)), ensure_ascii=False, indent=2))
+        return 0
+    if args.output is None:
+        print("Erreur : indiquer le fichier résultat avec -o resultat.csv", file=sys.stderr)
+        return 2
+    try:
+        table = read_csv(args.fichier.read_bytes(), args.fichier.name)
+        locator = _locator()
+        if locator is None:
+            return 1
+        result = locate_frame(table.frame, locator)
+    except (BatchError, OSError) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+    try:
+        args.output.write_bytes(to_csv_bytes(result, table.separator))
+    except OSError as exc:
+        print(f"Erreur : impossible d'écrire {args.output} ({exc.strerror}).", file=sys.stderr)
+        return 1
+    counts = result["statut"].value_counts().to_dict()
+    print(f"{len(result)} lignes écrites dans {args.output} : " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    return 0
+
+
+def _check_portraits() -> int:
+    portraits, errors = load_portraits()
+    for error in errors:
+        print(f"Erreur : {error}")
+    try:
+        cadres = load_cadres()
+    except PortraitError as exc:
+        print(f"Erreur : {exc}")
+        return 1
+    print(f"{len(portraits)} portraits valides, {len(errors)} fichiers écartés, cadres : {', '.join(cadres) or 'aucun'}.")
+    return 1 if errors else 0

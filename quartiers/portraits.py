@@ -1,0 +1,381 @@
+"""Portrait records read from portraits/*.toml: parsing and validation, once, at the edge.
+
+Every error names the file and the field, in French; a bad file is set aside and the others load.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from quartiers import settings
+
+STATUTS = ("QPV", "QIC")
+EPCIS = ("CABBALR", "CALL")
+DOCUMENTS = ("000", "001", "002", "003", "004")
+_HTML = re.compile(r"<\s*[A-Za-z/!?]|&#?\w+;|javascript:", re.IGNORECASE)
+_ID = re.compile(r"^(QN\d{5}[A-Z]|[a-z0-9-]+)$")
+
+
+class PortraitError(ValueError):
+    """A portrait file that cannot be used; the French message names the file and the field."""
+
+    def __init__(self, fichier: str, champ: str, message: str):
+        self.fichier, self.champ = fichier, champ
+        super().__init__(f"{fichier} — champ « {champ} » : {message}")
+
+
+@dataclass(frozen=True)
+class Source:
+    document: str
+    section: str
+
+
+@dataclass(frozen=True)
+class Indicateur:
+    libelle: str
+    valeur: float
+    unite: str
+    texte: str
+    source: Source
+    cle: str | None = None
+    reference: float | None = None
+    reference_libelle: str | None = None
+    evolution: str | None = None
+    millesime: str | None = None
+
+    @property
+    def is_rate(self) -> bool:
+        return self.unite == "%"
+
+
+@dataclass(frozen=True)
+class Irritant:
+    titre: str
+    detail: tuple[str, ...]
+    sources_citees: tuple[str, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Element:
+    texte: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Operationnel:
+    texte: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Objectif:
+    enjeu: str
+    ambition: str
+    objectif: str
+    operationnels: tuple[Operationnel, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Portrait:
+    """What the sources say about one quartier (QPV or QIC)."""
+
+    id: str
+    nom: str
+    statut: str
+    communes: tuple[str, ...]
+    epci: tuple[str, ...]
+    source: Source
+    fichier: str
+    nom_officiel: str | None = None
+    code_qp: str | None = None
+    code_cite: str | None = None
+    portrait_detaille: bool = False
+    note: str | None = None
+    indicateurs: tuple[Indicateur, ...] = ()
+    irritants: tuple[Irritant, ...] = ()
+    opportunites: tuple[Element, ...] = ()
+    enjeux_prioritaires: tuple[Element, ...] = ()
+    objectifs: tuple[Objectif, ...] = ()
+
+    def indicateur(self, cle: str) -> Indicateur | None:
+        """The indicator with this normalised key, if the sources give it."""
+        return next((i for i in self.indicateurs if i.cle == cle), None)
+
+
+@dataclass(frozen=True)
+class Ambition:
+    titre: str
+    objectifs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Enjeu:
+    titre: str
+    ambitions: tuple[Ambition, ...]
+    source: Source | None
+
+
+@dataclass(frozen=True)
+class Transversal:
+    titre: str
+    texte: tuple[str, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Cadre:
+    """The intercommunal frame of one contract: enjeux (or piliers), ambitions, transversal axes."""
+
+    epci: str
+    nom: str
+    source: Source
+    references: tuple[Indicateur, ...]
+    enjeux: tuple[Enjeu, ...]
+    transversaux: tuple[Transversal, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    code: str
+    titre: str
+    fichier: str
+
+
+class _Reader:
+    """Typed access to one parsed TOML table; every failure raises PortraitError naming the field."""
+
+    def __init__(self, fichier: str, data: dict, where: str = ""):
+        self.fichier, self.data, self.where = fichier, data, where
+
+    def _name(self, key: str) -> str:
+        return f"{self.where}{key}"
+
+    def fail(self, key: str, message: str) -> PortraitError:
+        return PortraitError(self.fichier, self._name(key), message)
+
+    def text(self, key: str, required: bool = True) -> str | None:
+        value = self.data.get(key)
+        if value is None or value == "":
+            if required:
+                raise self.fail(key, "champ obligatoire absent ou vide")
+            return None
+        if not isinstance(value, str):
+            raise self.fail(key, "doit être un texte entre guillemets")
+        if _HTML.search(value):
+            raise self.fail(key, "le texte contient du HTML ou du script, refusé")
+        return value.strip()
+
+    def texts(self, key: str, required: bool = False) -> tuple[str, ...]:
+        value = self.data.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise self.fail(key, "doit être une liste de textes")
+        if required and not value:
+            raise self.fail(key, "liste obligatoire vide")
+        return tuple(_Reader(self.fichier, {key: v}, self.where).text(key) for v in value)
+
+    def number(self, key: str, required: bool = True) -> float | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                raise self.fail(key, "nombre obligatoire absent")
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(key, f"doit être un nombre (lu : {value!r}) ; écrire 46.1 et non \"46,1 %\"")
+        return float(value)
+
+    def boolean(self, key: str, default: bool = False) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(key, "doit valoir true ou false")
+        return value
+
+    def tables(self, key: str) -> list[_Reader]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(key, "doit être une liste de blocs [[...]]")
+        return [_Reader(self.fichier, v, f"{self.where}{key}[{i + 1}].") for i, v in enumerate(value)]
+
+    def table(self, key: str) -> _Reader:
+        value = self.data.get(key)
+        if not isinstance(value, dict):
+            raise self.fail(key, "bloc obligatoire absent")
+        return _Reader(self.fichier, value, f"{self.where}{key}.")
+
+    def source(self) -> Source:
+        table = self.table("source")
+        document = table.text("document")
+        if document not in DOCUMENTS:
+            raise table.fail("document", f"document inconnu « {document} » (attendu : {', '.join(DOCUMENTS)})")
+        return Source(document=document, section=table.text("section"))
+
+
+def _indicateur(reader: _Reader) -> Indicateur:
+    indicateur = Indicateur(
+        cle=reader.text("cle", required=False),
+        libelle=reader.text("libelle"),
+        valeur=reader.number("valeur"),
+        unite=reader.text("unite"),
+        reference=reader.number("reference", required=False),
+        reference_libelle=reader.text("reference_libelle", required=False),
+        evolution=reader.text("evolution", required=False),
+        texte=reader.text("texte"),
+        millesime=reader.text("millesime", required=False),
+        source=reader.source(),
+    )
+    if indicateur.is_rate:
+        for key, value in (("valeur", indicateur.valeur), ("reference", indicateur.reference)):
+            if value is not None and not 0 <= value <= 100:
+                raise reader.fail(key, f"un taux doit être compris entre 0 et 100 % (lu : {value})")
+    return indicateur
+
+
+def _objectif(reader: _Reader) -> Objectif:
+    operationnels = []
+    for op in reader.tables("operationnels"):
+        operationnels.append(Operationnel(texte=op.text("texte"), items=op.texts("items")))
+    return Objectif(
+        enjeu=reader.text("enjeu"),
+        ambition=reader.text("ambition", required=False) or "",
+        objectif=reader.text("objectif", required=False) or "",
+        operationnels=tuple(operationnels),
+        source=reader.source(),
+    )
+
+
+def parse_portrait(path: Path, known_codes: frozenset[str] | None) -> Portrait:
+    """Parse and validate one portrait file; raise PortraitError naming the file and the field."""
+    fichier = path.name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise PortraitError(fichier, "(syntaxe)", f"fichier mal formé : {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise PortraitError(fichier, "(encodage)", "le fichier doit être enregistré en UTF-8") from exc
+    reader = _Reader(fichier, data)
+    portrait_id = reader.text("id")
+    if portrait_id != path.stem:
+        raise reader.fail("id", f"« {portrait_id} » ne correspond pas au nom du fichier « {path.stem} »")
+    if not _ID.match(portrait_id):
+        raise reader.fail("id", "un code QN… ou un identifiant en minuscules sans espace est attendu")
+    statut = reader.text("statut")
+    if statut not in STATUTS:
+        raise reader.fail("statut", f"« {statut} » inconnu (attendu : QPV ou QIC)")
+    code_qp = reader.text("code_qp", required=(statut == "QPV"))
+    if code_qp is not None and known_codes is not None and code_qp not in known_codes:
+        raise reader.fail("code_qp", f"le code {code_qp} est absent des périmètres de geodata/")
+    epci = reader.texts("epci", required=True)
+    unknown = [e for e in epci if e not in EPCIS]
+    if unknown:
+        raise reader.fail("epci", f"intercommunalité inconnue : {', '.join(unknown)}")
+    return Portrait(
+        id=portrait_id,
+        nom=reader.text("nom"),
+        nom_officiel=reader.text("nom_officiel", required=False),
+        statut=statut,
+        code_qp=code_qp,
+        code_cite=reader.text("code_cite", required=False),
+        communes=reader.texts("communes", required=True),
+        epci=epci,
+        portrait_detaille=reader.boolean("portrait_detaille"),
+        note=reader.text("note", required=False),
+        source=reader.source(),
+        fichier=fichier,
+        indicateurs=tuple(_indicateur(r) for r in reader.tables("indicateurs")),
+        irritants=tuple(
+            Irritant(
+                titre=r.text("titre"),
+                detail=r.texts("detail"),
+                sources_citees=r.texts("sources_citees"),
+                source=r.source(),
+            )
+            for r in reader.tables("irritants")
+        ),
+        opportunites=tuple(Element(texte=r.text("texte"), source=r.source()) for r in reader.tables("opportunites")),
+        enjeux_prioritaires=tuple(
+            Element(texte=r.text("texte"), source=r.source()) for r in reader.tables("enjeux_prioritaires")
+        ),
+        objectifs=tuple(_objectif(r) for r in reader.tables("objectifs")),
+    )
+
+
+def parse_cadre(path: Path) -> Cadre:
+    """Parse and validate one intercommunal frame file (portraits/cadres/*.toml)."""
+    fichier = f"cadres/{path.name}"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise PortraitError(fichier, "(syntaxe)", f"fichier mal formé : {exc}") from exc
+    reader = _Reader(fichier, data)
+    epci = reader.text("epci")
+    if epci not in EPCIS:
+        raise reader.fail("epci", f"intercommunalité inconnue : {epci}")
+    enjeux = []
+    for r in reader.tables("enjeux"):
+        ambitions = tuple(Ambition(titre=a.text("titre"), objectifs=a.texts("objectifs")) for a in r.tables("ambitions"))
+        enjeux.append(Enjeu(titre=r.text("titre"), ambitions=ambitions, source=r.source() if "source" in r.data else None))
+    return Cadre(
+        epci=epci,
+        nom=reader.text("nom"),
+        source=reader.source(),
+        references=tuple(_indicateur(r) for r in reader.tables("references")),
+        enjeux=tuple(enjeux),
+        transversaux=tuple(
+            Transversal(titre=r.text("titre"), texte=r.texts("texte"), source=r.source())
+            for r in reader.tables("transversaux")
+        ),
+        note=reader.text("note", required=False),
+    )
+
+
+def load_portraits(
+    directory: Path | None = None, known_codes: frozenset[str] | None = None
+) -> tuple[dict[str, Portrait], list[PortraitError]]:
+    """Every valid portrait keyed by id, and the errors of the files set aside.
+
+    `known_codes` defaults to the QPV codes of geodata/ (a code_qp must point at a real perimeter).
+    """
+    directory = directory or settings.PORTRAITS_DIR
+    if known_codes is None:
+        from quartiers.perimeters import qpv_codes
+
+        known_codes = qpv_codes()
+    portraits: dict[str, Portrait] = {}
+    errors: list[PortraitError] = []
+    for path in sorted(directory.glob("*.toml")):
+        if path.name == "documents.toml":
+            continue
+        try:
+            portrait = parse_portrait(path, known_codes)
+        except PortraitError as exc:
+            errors.append(exc)
+            continue
+        portraits[portrait.id] = portrait
+    return portraits, errors
+
+
+def load_cadres(directory: Path | None = None) -> dict[str, Cadre]:
+    """The intercommunal frames keyed by EPCI; a bad frame file raises PortraitError."""
+    directory = directory or settings.PORTRAITS_DIR / "cadres"
+    cadres = {}
+    for path in sorted(directory.glob("*.toml")):
+        cadre = parse_cadre(path)
+        cadres[cadre.epci] = cadre
+    return cadres
+
+
+def load_documents(path: Path | None = None) -> dict[str, Document]:
+    """The five source documents, keyed by their number ("000" to "004")."""
+    path = path or settings.PORTRAITS_DIR / "documents.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {
+        code: Document(code=code, titre=entry["titre"], fichier=entry["fichier"])
+        for code, entry in data["documents"].items()
+    }

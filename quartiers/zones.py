@@ -1,0 +1,143 @@
+"""The 300 m band and point look-ups: pure geometry, computed in Lambert-93 (EPSG:2154)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import CRS
+
+from quartiers import settings
+
+
+class CrsError(ValueError):
+    """A distance or buffer was requested in a CRS that is not metric and conformal."""
+
+
+def require_metric_crs(gdf: gpd.GeoSeries | gpd.GeoDataFrame) -> None:
+    """Refuse degrees and Web Mercator: buffers and distances are only exact in a projected metric CRS."""
+    crs = CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
+    if crs is None:
+        raise CrsError("Système de coordonnées inconnu : impossible de mesurer des distances.")
+    if crs.is_geographic:
+        raise CrsError(f"Calcul refusé en degrés ({crs.to_string()}) : reprojeter en Lambert-93 (EPSG:2154).")
+    if crs.equals(CRS.from_user_input(settings.WEB_MERCATOR)):
+        raise CrsError("Calcul refusé en Web Mercator (EPSG:3857), qui déforme les distances : utiliser le Lambert-93.")
+    unit = crs.axis_info[0].unit_name if crs.axis_info else ""
+    if unit not in ("metre", "meter"):
+        raise CrsError(f"Unité du système de coordonnées non métrique : {unit}.")
+
+
+def to_lambert93(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Reproject to Lambert-93 (EPSG:2154)."""
+    return gdf.to_crs(settings.LAMBERT93)
+
+
+def band(qpv: gpd.GeoDataFrame, metres: float = settings.BAND_METRES) -> gpd.GeoDataFrame:
+    """For each QPV, the ring 0 to `metres` outside its limit, itself excluded; returned in EPSG:4326.
+
+    The buffer is computed in Lambert-93 whatever the input CRS; one feature per QPV, with its code_qp.
+    """
+    metric = to_lambert93(qpv)
+    require_metric_crs(metric)
+    rings = metric.geometry.buffer(metres, quad_segs=16).difference(metric.geometry)
+    columns = [c for c in ("code_qp", "lib_qp", "lib_com", "voisin", "contrat") if c in qpv.columns]
+    result = gpd.GeoDataFrame(metric[columns].copy(), geometry=rings, crs=settings.LAMBERT93)
+    return result.to_crs(settings.WGS84)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a point stands with respect to the QPV: the answer to "ce lieu est-il en QPV ?"."""
+
+    statut: str  # dans | bande | hors | limite | hors_territoire | invalide
+    code_qp: str | None = None
+    nom_qp: str | None = None
+    communes: str | None = None
+    contrat: str | None = None
+    voisin: bool = False
+    distance_limite_m: int | None = None  # to the nearest QPV limit, rounded to the metre
+    dans_qpv: bool = False
+    dans_bande_300m: bool = False
+    limite: str | None = None  # which line the point is close to, when statut == "limite"
+
+
+class Locator:
+    """Answers point look-ups against the QPV (neighbours included) with a spatial index, in Lambert-93."""
+
+    def __init__(self, qpv: gpd.GeoDataFrame, territory: gpd.GeoDataFrame | None):
+        metric = to_lambert93(qpv).reset_index(drop=True)
+        require_metric_crs(metric)
+        self._qpv = metric
+        self._geoms = np.asarray(metric.geometry.values)
+        self._tree = shapely.STRtree(self._geoms)
+        self._boundaries = shapely.boundary(self._geoms)
+        self._territory = None
+        if territory is not None:
+            self._territory = shapely.union_all(to_lambert93(territory).geometry.values)
+            shapely.prepare(self._territory)
+        shapely.prepare(self._geoms)
+
+    def locate_many(self, x_l93: np.ndarray, y_l93: np.ndarray) -> list[Location]:
+        """Locate points given in Lambert-93 metres; NaN coordinates give statut "invalide"."""
+        points = shapely.points(x_l93, y_l93)
+        valid = ~(np.isnan(x_l93) | np.isnan(y_l93))
+        nearest = np.full(len(points), -1)
+        distance = np.full(len(points), np.nan)
+        if valid.any():
+            index, dist = self._tree.query_nearest(points[valid], return_distance=True, all_matches=False)
+            valid_positions = np.flatnonzero(valid)
+            nearest[valid_positions[index[0]]] = index[1]
+            distance[valid_positions[index[0]]] = dist
+        in_territory = np.zeros(len(points), dtype=bool)
+        if self._territory is not None and valid.any():
+            in_territory[valid] = shapely.contains(self._territory, points[valid]) | shapely.touches(
+                self._territory, points[valid]
+            )
+        results = []
+        for i, point in enumerate(points):
+            if not valid[i]:
+                results.append(Location(statut="invalide"))
+                continue
+            results.append(self._answer(point, int(nearest[i]), float(distance[i]), bool(in_territory[i])))
+        return results
+
+    def _answer(self, point, nearest: int, distance_to_polygon: float, in_territory: bool) -> Location:
+        row = self._qpv.iloc[nearest]
+        inside = distance_to_polygon == 0.0
+        distance_to_limit = float(shapely.distance(self._boundaries[nearest], point))
+        details = dict(
+            code_qp=row["code_qp"],
+            nom_qp=row["lib_qp"],
+            communes=row["lib_com"],
+            contrat=row.get("contrat"),
+            voisin=bool(row.get("voisin", False)),
+            distance_limite_m=int(round(distance_to_limit)),
+            dans_qpv=inside,
+            dans_bande_300m=(not inside) and distance_to_limit <= settings.BAND_METRES,
+        )
+        tolerance = settings.LIMIT_TOLERANCE_METRES
+        if distance_to_limit <= tolerance:
+            return Location(statut="limite", limite="qpv", **details)
+        if inside:
+            return Location(statut="dans", **details)
+        if not in_territory and self._territory is not None:
+            return Location(statut="hors_territoire", **details)
+        if abs(distance_to_limit - settings.BAND_METRES) <= tolerance:
+            return Location(statut="limite", limite="bande", **details)
+        if details["dans_bande_300m"]:
+            return Location(statut="bande", **details)
+        return Location(statut="hors", **details)
+
+    def locate(self, lat: float, lon: float) -> Location:
+        """Locate one point given in WGS84 degrees."""
+        x, y = wgs84_to_lambert93(np.array([lon], dtype=float), np.array([lat], dtype=float))
+        return self.locate_many(x, y)[0]
+
+
+def wgs84_to_lambert93(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Project longitudes/latitudes (degrees) to Lambert-93 metres; NaN stays NaN."""
+    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=settings.WGS84).to_crs(settings.LAMBERT93)
+    return np.asarray(points.x), np.asarray(points.y)

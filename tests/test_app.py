@@ -1,0 +1,189 @@
+"""The app through Streamlit's AppTest: every page, deep links, and bad input."""
+
+import shutil
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from quartiers import settings
+
+APP = str(settings.ROOT / "app.py")
+
+
+def run(page: str | None = None, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything shown as text, markdown escapes removed."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [h.value for h in at.header]
+    parts += [s.value for s in at.subheader] + [t.value for t in at.title]
+    parts += [e.value for e in at.info] + [e.value for e in at.warning] + [e.value for e in at.error] + [e.value for e in at.success]
+    return "\n".join(parts).replace("\\", "")
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def test_map_page_without_selection_invites_to_choose():
+    at = run()
+    shown = texts(at)
+    assert "Carte des quartiers prioritaires" in shown
+    assert "37 quartiers prioritaires" in shown
+    assert "Bande des 300 m (indicative)" in shown  # the text legend (RGAA)
+    assert "Périmètres des QIC non publiés" in shown or "périmètres non publiés" in shown
+
+
+def test_deep_link_to_a_full_portrait_shows_figures_and_irritants():
+    at = run(quartier="QN06208M")
+    assert at.header[0].value == "Mont Liébaut"
+    shown = texts(at)
+    assert "QP 06 20 08" in shown and "QN06208M" in shown
+    table = at.dataframe[0].value
+    poverty = table[table["Indicateur"] == "Taux de pauvreté"].iloc[0]
+    assert poverty["Quartier"] == "46,1 %" and poverty["Référence"].startswith("18,8 %")
+    assert "données sigville 2022 basées sur l'ancien périmètre" in poverty["Source et millésime"]
+    assert "Problématiques sécuritaires" in shown
+    assert "Les « irritants » : principales problématiques (4)" in shown
+    assert "Objectifs opérationnels" in shown
+
+
+def test_lillers_portrait_keeps_the_cited_code_and_the_official_one():
+    at = run(quartier="QN06255M")
+    shown = texts(at)
+    assert "QP 06 20 57" in shown and "QN06255M" in shown
+    assert "Un CCAS très actif" in shown
+
+
+def test_qpv_without_convention_says_so():
+    at = run(quartier="QN06220M")
+    assert any("Portrait détaillé non disponible" in i.value for i in at.info)
+    assert "QN06220M" in texts(at)
+
+
+def test_call_quartier_shows_the_diagnostic_figure():
+    at = run(quartier="QN06225M")
+    table = at.dataframe[0].value
+    assert "70,5 %" in set(table["Quartier"])
+
+
+def test_qic_catorive_is_reachable_without_a_perimeter():
+    at = run(quartier="catorive")
+    assert at.header[0].value == "Catorive"
+    shown = texts(at)
+    assert "Quartier d'intérêt communautaire (QIC)" in shown
+    assert "non publié" in shown
+    assert "maison d'arrêt" in shown
+
+
+def test_url_value_is_forgiving_on_case():
+    assert run(quartier="qn06208m").header[0].value == "Mont Liébaut"
+
+
+@pytest.mark.parametrize("value", ["QN99999X", "<script>alert(1)</script>", "x" * 300, "catorive' OR 1=1"])
+def test_unknown_quartier_in_url_gives_a_french_message_and_the_plain_map(value):
+    at = run(quartier=value)
+    assert len(at.error) == 1 and "Quartier inconnu" in at.error[0].value
+    assert "<script>" not in at.error[0].value  # escaped, shown as text
+    assert not at.header  # no portrait
+    assert "Carte des quartiers prioritaires" in at.title[0].value
+
+
+def test_search_selects_a_quartier_and_puts_it_in_the_url():
+    at = run()
+    label = next(o for o in at.selectbox(key="recherche").options if o.startswith("Mont Liébaut"))
+    at.selectbox(key="recherche").set_value(label).run()
+    assert at.query_params["quartier"] in ("QN06208M", ["QN06208M"])
+    assert at.header[0].value == "Mont Liébaut"
+
+
+def test_quartiers_page_lists_every_quartier_with_links():
+    at = run("pages/quartiers.py")
+    table = at.dataframe[0].value
+    assert len(table[table["Statut"] == "QPV"]) == 37
+    assert "catorive" in " ".join(table["Portrait"])
+    row = table[table["Code"] == "QN06208M"].iloc[0]
+    assert row["Taux de pauvreté (%)"] == 46.1 and row["Portrait"] == "/?quartier=QN06208M"
+    comparison = at.dataframe[1].value
+    assert {"Mont Liébaut", "3 Îlots"} <= set(comparison.columns)
+
+
+def test_sources_page_cites_documents_licences_and_the_band_rule():
+    at = run("pages/sources.py")
+    shown = texts(at)
+    assert "Licence Ouverte" in shown and "278 sexies" in shown and "EPSG:2154" in shown
+    assert "https://sig.ville.gouv.fr/territoire/QN06208M" in shown
+    assert "généralisée à 100 m" in shown
+
+
+def test_situer_page_answers_for_a_point_in_the_url():
+    at = run("pages/situer.py")
+    at.query_params["lat"] = "50.518"
+    at.query_params["lon"] = "2.629"
+    at.run()
+    shown = texts(at)
+    assert "Ce point est dans le QPV Quartier Du Mont Liébaut (QN06208M, Béthune)" in shown
+    assert "décret n° 2023-1314" in shown
+
+
+def test_situer_coordinates_form():
+    at = run("pages/situer.py")
+    at.text_input[0].set_value("50,2910")
+    at.text_input[1].set_value("2,7775")
+    at.button[0].click().run()
+    assert "hors du territoire couvert" in texts(at)
+
+
+def test_situer_with_bad_coordinates_in_url():
+    at = run("pages/situer.py")
+    at.query_params["lat"] = "abc"
+    at.query_params["lon"] = "2.6"
+    at.run()
+    assert any("Coordonnées invalides" in e.value for e in at.error)
+
+
+def test_address_without_network_says_so_and_the_page_keeps_working():
+    at = run("pages/situer.py")
+    at.text_input[2].set_value("12 rue de la Gare, Béthune")
+    at.button[1].click().run()
+    assert not at.exception
+    assert any("injoignable" in w.value for w in at.warning) or any("Adresse" in s.value for s in at.success)
+
+
+def test_missing_layer_is_reported_and_the_rest_works(monkeypatch, tmp_path):
+    monkeypatch.setattr(settings, "COMMUNES_FILE", tmp_path / "communes_absentes.geojson")
+    at = run(quartier="QN06208M")
+    assert any("communes_absentes.geojson" in w.value.replace("\\", "") for w in at.warning)
+    assert at.header[0].value == "Mont Liébaut"
+
+
+def test_malformed_portrait_is_set_aside_and_others_still_show(monkeypatch, tmp_path):
+    shutil.copytree(settings.PORTRAITS_DIR, tmp_path / "portraits")
+    (tmp_path / "portraits" / "QN06209M.toml").write_text('id = "QN06209M"\nnom = "3 Îlots', encoding="utf-8")
+    monkeypatch.setattr(settings, "PORTRAITS_DIR", tmp_path / "portraits")
+    at = run(quartier="QN06208M")
+    assert any("QN06209M.toml" in w.value and "mal formé" in w.value.replace("\\", "") for w in at.warning)
+    assert at.header[0].value == "Mont Liébaut"
+    at = run(quartier="QN06209M")
+    assert any("Aucune fiche" in i.value for i in at.info)
+
+
+def test_presentation_mode_is_kept_in_the_url():
+    at = run()
+    at.sidebar.toggle[0].set_value(True).run()
+    assert at.query_params["presentation"] in ("1", ["1"])

@@ -1,0 +1,329 @@
+"""Locating a CSV file of points (quartiers.batch) against the real perimeters of geodata/.
+
+The expected answers are computed independently of quartiers.zones: the perimeters are read with geopandas,
+projected with a pyproj Transformer (EPSG:4326 -> EPSG:2154) and measured with shapely.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from pyproj import Transformer
+
+from quartiers import batch, settings
+from quartiers.batch import OUTPUT_COLUMNS, BatchError, locate_frame, read_csv, to_csv_bytes
+from quartiers.perimeters import load_layers
+from quartiers.zones import Locator
+
+MONT_LIEBAUT = "QN06208M"  # Béthune, contrat CABBALR
+NOUMEA = "QN06246M"  # Rouvroy, CAHC: a neighbouring QPV, in qpv2024_voisins.geojson
+ARRAS = (50.2910, 2.7775)  # (lat, lon), outside CABBALR and CALL
+
+TO_L93 = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+TO_WGS84 = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
+
+
+# --- independent geometry -------------------------------------------------------------------------------------
+
+
+def _project(geometry, transformer: Transformer):
+    return shapely.transform(geometry, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+
+
+def _read_l93(path) -> tuple[gpd.GeoDataFrame, list]:
+    """A GeoJSON file of geodata/ (EPSG:4326) and its geometries projected to Lambert-93 with pyproj."""
+    frame = gpd.read_file(path)
+    assert frame.crs is not None and frame.crs.to_epsg() == 4326
+    return frame, [_project(geometry, TO_L93) for geometry in frame.geometry]
+
+
+@cache
+def _qpv_l93() -> dict[str, object]:
+    """Every QPV (contracts and neighbours), Lambert-93, by code_qp."""
+    geometries = {}
+    for path in (settings.QPV_FILE, settings.QPV_VOISINS_FILE):
+        frame, projected = _read_l93(path)
+        geometries.update(zip(frame["code_qp"], projected, strict=True))
+    return geometries
+
+
+@cache
+def _commune_l93(nom: str):
+    frame, projected = _read_l93(settings.COMMUNES_FILE)
+    matches = [g for n, g in zip(frame["nom"], projected, strict=True) if n == nom]
+    assert len(matches) == 1, nom
+    return matches[0]
+
+
+@cache
+def _territory_l93():
+    _, projected = _read_l93(settings.EPCI_FILE)
+    return shapely.union_all(projected)
+
+
+def _to_wgs84(point) -> tuple[float, float]:
+    """(lat, lon) of a Lambert-93 point."""
+    lon, lat = TO_WGS84.transform(point.x, point.y)
+    return lat, lon
+
+
+def _distance_to_limit(lat: float, lon: float, code: str) -> float:
+    """Independent distance (m) in Lambert-93 from a WGS84 point to the limit of the QPV `code`."""
+    x, y = TO_L93.transform(lon, lat)
+    return shapely.Point(x, y).distance(_qpv_l93()[code].boundary)
+
+
+def _points_on_ring(code: str, metres: float, count: int) -> list[shapely.Point]:
+    """Points on the outer limit of the QPV's buffer of `metres`, in Lambert-93."""
+    ring = _qpv_l93()[code].buffer(metres, quad_segs=64).exterior
+    return [ring.interpolate(f, normalized=True) for f in np.linspace(0, 1, count, endpoint=False)]
+
+
+def _far_from_other_qpv(point, code: str, metres: float) -> bool:
+    return all(point.distance(g) > metres for c, g in _qpv_l93().items() if c != code)
+
+
+@cache
+def _inside_mont_liebaut() -> tuple[float, float]:
+    point = _qpv_l93()[MONT_LIEBAUT].representative_point()
+    assert point.distance(_qpv_l93()[MONT_LIEBAUT].boundary) > 2 * settings.LIMIT_TOLERANCE_METRES
+    return _to_wgs84(point)
+
+
+@cache
+def _outside_mont_liebaut(count: int = 2500) -> list[tuple[float, float]]:
+    """Points 150 m outside Mont Liébaut, in the territory, farther than 200 m from every other QPV."""
+    points = [
+        p
+        for p in _points_on_ring(MONT_LIEBAUT, 150.0, count)
+        if _territory_l93().contains(p) and _far_from_other_qpv(p, MONT_LIEBAUT, 200.0)
+    ]
+    assert len(points) > count // 2
+    return [_to_wgs84(p) for p in points]
+
+
+@cache
+def _billy_montigny_near_noumea() -> tuple[float, float]:
+    """A point of Billy-Montigny about 250 m from Nouméa, farther than 300 m from every other QPV."""
+    billy = _commune_l93("Billy-Montigny")
+    for p in _points_on_ring(NOUMEA, 250.0, 2000):
+        if billy.contains(p) and _territory_l93().contains(p) and _far_from_other_qpv(p, NOUMEA, 300.0):
+            return _to_wgs84(p)
+    raise AssertionError("no point of Billy-Montigny at 250 m from Nouméa")
+
+
+@cache
+def _locator() -> Locator:
+    layers = load_layers()
+    assert layers.qpv is not None and layers.epci is not None, layers.problems
+    return Locator(layers.qpv, layers.epci)
+
+
+def _locate_bytes(content: bytes) -> tuple[pd.DataFrame, batch.CsvTable]:
+    table = read_csv(content, "points.csv")
+    return locate_frame(table.frame, _locator()), table
+
+
+def _cell(value: float | str) -> str:
+    return value if isinstance(value, str) else repr(value)
+
+
+def _csv(rows: list[tuple], header: tuple, sep: str = ";") -> str:
+    return "\n".join(sep.join(str(v) for v in row) for row in [header, *rows]) + "\n"
+
+
+# --- a 10,000-row file ------------------------------------------------------------------------------------------
+
+
+def test_10000_rows_round_trip_with_exact_counts(tmp_path):
+    inside = _inside_mont_liebaut()
+    outside = _outside_mont_liebaut()
+    invalid = [("", ""), ("abc", "2.6"), ("95", "2.6"), ("50.5", "")]
+    rows, expected = [], []
+    for i in range(2500):  # interleaved, so that the order of the rows is checked too
+        for kind, (lat, lon) in (
+            ("dans", inside),
+            ("bande", outside[i % len(outside)]),
+            ("hors_territoire", ARRAS),
+            ("invalide", invalid[i % len(invalid)]),
+        ):
+            rows.append((len(rows), _cell(lat), _cell(lon)))
+            expected.append(kind)
+    source = tmp_path / "points.csv"
+    source.write_text(_csv(rows, ("id", "latitude", "longitude"), sep=","), encoding="utf-8")
+
+    result, table = _locate_bytes(source.read_bytes())
+    output = tmp_path / "resultat.csv"
+    output.write_bytes(to_csv_bytes(result, table.separator))
+    back = pd.read_csv(output, sep=",", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+    assert len(back) == 10_000
+    assert back["statut"].value_counts().to_dict() == {
+        "dans": 2500,
+        "bande": 2500,
+        "hors_territoire": 2500,
+        "invalide": 2500,
+    }
+    assert back["id"].tolist() == [str(i) for i in range(10_000)]
+    assert back["statut"].tolist() == expected
+    dans = back[back["statut"] == "dans"]
+    assert set(dans["code_qp"]) == {MONT_LIEBAUT} and set(dans["dans_qpv"]) == {"oui"}
+    bande = back[back["statut"] == "bande"]
+    assert set(bande["code_qp"]) == {MONT_LIEBAUT}
+    assert set(bande["dans_qpv"]) == {"non"} and set(bande["dans_bande_300m"]) == {"oui"}
+    assert set(bande["distance_limite_m"].astype(int)) <= {149, 150, 151}
+    invalides = back[back["statut"] == "invalide"]
+    assert set(invalides[["code_qp", "nom_qp", "dans_qpv", "dans_bande_300m", "distance_limite_m"]].stack()) == {""}
+
+
+# --- reading French spreadsheets' CSV ---------------------------------------------------------------------------
+
+
+def test_semicolon_separator_with_decimal_comma():
+    result, table = _locate_bytes(b"latitude;longitude\n50,518;2,629\n")
+    assert table.separator == ";"
+    assert result.loc[0, "statut"] == "dans" and result.loc[0, "code_qp"] == MONT_LIEBAUT
+    assert result.loc[0, "latitude"] == "50,518"  # the input value is kept as written
+
+
+def test_comma_separator_with_decimal_point():
+    result, table = _locate_bytes(b"latitude,longitude\n50.518,2.629\n")
+    assert table.separator == ","
+    assert result.loc[0, "statut"] == "dans" and result.loc[0, "code_qp"] == MONT_LIEBAUT
+
+
+def test_utf8_with_bom():
+    result, table = _locate_bytes("latitude;longitude;nom\n50.518;2.629;Élise\n".encode("utf-8-sig"))
+    assert table.encoding == "UTF-8"
+    assert list(result.columns[:3]) == ["latitude", "longitude", "nom"]  # no BOM glued to the first name
+    assert result.loc[0, "nom"] == "Élise"
+    assert result.loc[0, "statut"] == "dans"
+
+
+def test_latin1_file_keeps_accents_in_other_columns(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("adresse;latitude;longitude\nRue de l'Église, Béthune;50,518;2,629\n".encode("cp1252"))
+    result, table = _locate_bytes(path.read_bytes())
+    assert "1252" in table.encoding
+    assert result.loc[0, "adresse"] == "Rue de l'Église, Béthune"
+    assert result.loc[0, "statut"] == "dans"
+    assert "Rue de l'Église, Béthune" in to_csv_bytes(result, table.separator).decode("utf-8-sig")
+
+
+def test_column_names_are_case_insensitive():
+    result, _ = _locate_bytes(b"Latitude;LONGITUDE\n50.518;2.629\n")
+    assert result.loc[0, "statut"] == "dans"
+
+
+def test_extra_columns_kept_and_output_columns_appended():
+    result, table = _locate_bytes(b"ref;Latitude;Longitude;commentaire\nA1;50.518;2.629;x\nA2;50.2910;2.7775;y\n")
+    assert list(result.columns) == ["ref", "Latitude", "Longitude", "commentaire", *OUTPUT_COLUMNS]
+    assert OUTPUT_COLUMNS == ("code_qp", "nom_qp", "dans_qpv", "dans_bande_300m", "distance_limite_m", "statut")
+    assert result["ref"].tolist() == ["A1", "A2"] and result["commentaire"].tolist() == ["x", "y"]
+    assert result["statut"].tolist() == ["dans", "hors_territoire"]
+    back = pd.read_csv(io.BytesIO(to_csv_bytes(result, table.separator)), sep=";", dtype=str, encoding="utf-8-sig")
+    assert list(back.columns) == list(result.columns)
+
+
+# --- bad input -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"", "vide"),
+        (b"  \n\n", "vide"),
+        (b"latitude;longitude\n", "aucune ligne"),
+        (b"\x00\x01\x02\x03PK\x03\x04" * 20, "binaire"),
+    ],
+    ids=["empty", "blank", "header-only", "binary"],
+)
+def test_unusable_files_raise_a_french_batch_error(content, words):
+    with pytest.raises(BatchError, match=words) as info:
+        read_csv(content, "points.csv")
+    assert "Le fichier points.csv" in str(info.value)
+
+
+def test_missing_coordinate_columns_lists_the_columns_read():
+    table = read_csv(b"adresse;ville;code\n1 rue Haute;Lens;62300\n")
+    with pytest.raises(BatchError, match="Colonnes de coordonnées introuvables") as info:
+        locate_frame(table.frame, _locator())
+    assert "colonnes lues : adresse, ville, code" in str(info.value)
+
+
+def test_file_larger_than_max_bytes(monkeypatch):
+    monkeypatch.setattr(batch, "MAX_BYTES", 100)
+    content = _csv([(50.518, 2.629)] * 20, ("latitude", "longitude")).encode()
+    assert len(content) > 100
+    with pytest.raises(BatchError, match="dépasse la taille maximale de 100 octets"):
+        read_csv(content, "points.csv")
+
+
+def test_file_with_more_than_max_rows(monkeypatch):
+    monkeypatch.setattr(batch, "MAX_ROWS", 5)
+    content = _csv([(50.518, 2.629)] * 6, ("latitude", "longitude")).encode()
+    with pytest.raises(BatchError, match="dépasse 5 lignes"):
+        read_csv(content, "points.csv")
+    assert len(read_csv(_csv([(50.518, 2.629)] * 5, ("latitude", "longitude")).encode()).frame) == 5
+
+
+def test_bad_rows_are_invalid_and_the_others_processed():
+    rows = [
+        ("ok1", "50.518", "2.629"),
+        ("vide", "", ""),
+        ("lat vide", "", "2.629"),
+        ("texte", "abc", "2.629"),
+        ("lon texte", "50.518", "deux"),
+        ("lat 95", "95", "2.629"),
+        ("lon 200", "50.518", "200"),
+        ("ok2", "50.2910", "2.7775"),
+    ]
+    result, _ = _locate_bytes(_csv(rows, ("cas", "latitude", "longitude")).encode())
+    assert result["statut"].tolist() == ["dans", *["invalide"] * 6, "hors_territoire"]
+    assert result.loc[1:6, "code_qp"].tolist() == [""] * 6
+    assert result.loc[1:6, "distance_limite_m"].tolist() == [""] * 6
+
+
+# --- distances against an independent computation ----------------------------------------------------------------
+
+
+def test_distance_150_m_outside_mont_liebaut_matches_independent_lambert93():
+    lat, lon = _outside_mont_liebaut()[0]
+    expected = _distance_to_limit(lat, lon, MONT_LIEBAUT)
+    assert expected == pytest.approx(150.0, abs=0.5)
+    result, _ = _locate_bytes(_csv([(repr(lat), repr(lon))], ("latitude", "longitude")).encode())
+    assert result.loc[0, "statut"] == "bande"
+    assert result.loc[0, "code_qp"] == MONT_LIEBAUT
+    assert abs(int(result.loc[0, "distance_limite_m"]) - expected) <= 1.0
+    location = _locator().locate(lat, lon)
+    assert location.dans_bande_300m and not location.dans_qpv
+    assert abs(location.distance_limite_m - expected) <= 1.0
+
+
+def test_distance_inside_mont_liebaut_is_the_distance_to_its_limit():
+    lat, lon = _inside_mont_liebaut()
+    expected = _distance_to_limit(lat, lon, MONT_LIEBAUT)
+    result, _ = _locate_bytes(_csv([(repr(lat), repr(lon))], ("latitude", "longitude")).encode())
+    assert result.loc[0, "statut"] == "dans" and result.loc[0, "dans_qpv"] == "oui"
+    assert abs(int(result.loc[0, "distance_limite_m"]) - expected) <= 1.0
+
+
+def test_billy_montigny_point_is_in_the_band_of_the_cahc_qpv_noumea():
+    lat, lon = _billy_montigny_near_noumea()
+    expected = _distance_to_limit(lat, lon, NOUMEA)
+    assert expected == pytest.approx(250.0, abs=1.0)
+    location = _locator().locate(lat, lon)
+    assert location.statut == "bande"
+    assert location.code_qp == NOUMEA
+    assert location.voisin is True
+    assert location.dans_bande_300m and not location.dans_qpv
+    assert abs(location.distance_limite_m - expected) <= 1.0
+    result, _ = _locate_bytes(_csv([(repr(lat), repr(lon))], ("latitude", "longitude")).encode())
+    assert result.loc[0, "statut"] == "bande" and result.loc[0, "code_qp"] == NOUMEA
+    assert result.loc[0, "dans_bande_300m"] == "oui"

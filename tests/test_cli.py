@@ -1,0 +1,236 @@
+"""The `python -m quartiers` command line, run in-process on the real layers of geodata/ (one run as a subprocess)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from quartiers import settings
+from quartiers.cli import main
+from quartiers.exports import EXPORTABLE
+
+LIST_COLUMNS = ("communes", "insee", "sirens", "epci")
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _qpv_l93() -> gpd.GeoDataFrame:
+    """The source QPV perimeters (contracts and neighbours), read directly, in Lambert-93."""
+    frames = [gpd.read_file(path) for path in (settings.QPV_FILE, settings.QPV_VOISINS_FILE)]
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs).to_crs(settings.LAMBERT93)
+
+
+# --- export ----------------------------------------------------------------------------------------------------
+
+
+def test_export_qpv(tmp_path, capsys):
+    output = tmp_path / "out.geojson"
+    code, out, err = _run(capsys, "export", "qpv", str(output))
+    assert code == 0, err
+    assert "qpv" in out and str(output) in out
+
+    layer = gpd.read_file(output)
+    assert len(layer) == 41
+    assert layer["voisin"].sum() == 4 and (~layer["voisin"]).sum() == 37
+    assert set(layer.loc[layer["voisin"], "code_qp"]) == {"QN06239M", "QN06241M", "QN06244M", "QN06246M"}
+    assert layer.crs.to_epsg() == 4326
+    assert layer["code_qp"].is_unique
+    assert set(layer["code_qp"]) == set(_qpv_l93()["code_qp"])
+
+    raw = json.loads(output.read_text(encoding="utf-8"))
+    for feature in raw["features"]:
+        assert not any(isinstance(v, list | dict) for v in feature["properties"].values()), feature["properties"]
+    row = layer.set_index("code_qp").loc["QN06234M"]
+    assert row["communes"] == "Billy-Montigny, Méricourt, Noyelles-sous-Lens, Sallaumines"
+    assert row["epci"] == "CALL"
+    for column in LIST_COLUMNS:
+        assert layer[column].map(type).eq(str).all(), column
+
+
+def test_export_bande300(tmp_path, capsys):
+    output = tmp_path / "bande.geojson"
+    code, _, err = _run(capsys, "export", "bande300", str(output))
+    assert code == 0, err
+
+    rings = gpd.read_file(output)
+    assert rings.crs.to_epsg() == 4326
+    assert rings["code_qp"].is_unique and len(rings) == 41
+    assert rings["regle"].str.contains("278 sexies").all()
+
+    rings = rings.to_crs(settings.LAMBERT93).set_index("code_qp")
+    qpv = _qpv_l93().set_index("code_qp")
+    assert set(rings.index) == set(qpv.index)
+    for code_qp, ring in rings.geometry.items():
+        own = qpv.geometry[code_qp]
+        assert ring.area > 0, code_qp
+        assert ring.intersection(own).area < 1.0, code_qp
+        # the ring reaches 300 m from the limit, not more (a few metres of arc approximation)
+        assert own.buffer(300.0).area == pytest.approx(ring.area + own.area, rel=0.01), code_qp
+
+
+def test_export_communes(tmp_path, capsys):
+    output = tmp_path / "communes.geojson"
+    code, _, err = _run(capsys, "export", "communes", str(output))
+    assert code == 0, err
+    communes = gpd.read_file(output)
+    assert len(communes) == 136
+    assert communes.crs.to_epsg() == 4326
+    assert communes["code"].is_unique
+    assert communes["epci"].value_counts().to_dict() == {"CABBALR": 100, "CALL": 36}
+    assert (communes["siren_epci_2026"].map(settings.EPCI) == communes["epci"]).all()
+    assert communes.set_index("nom").loc["Billy-Montigny", "epci"] == "CALL"
+    assert communes.set_index("nom").loc["Béthune", "epci"] == "CABBALR"
+
+
+def test_export_qic_without_file_fails_in_french(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(settings, "QIC_FILE", tmp_path / "qic.geojson")  # absent, as in geodata/ today
+    output = tmp_path / "qic_out.geojson"
+    code, out, err = _run(capsys, "export", "qic", str(output))
+    assert code != 0
+    assert "qic.geojson" in err
+    assert err.startswith("Erreur : ") and "Aucun périmètre de quartier d'intérêt communautaire" in err
+    assert not output.exists()
+
+
+def test_export_qic_with_a_file(tmp_path, capsys, monkeypatch):
+    # TEST FIXTURE ONLY: a made-up 200 m square in Béthune, not a real QIC perimeter.
+    fixture = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {
+                    "id": "  QIC-TEST-1 ",
+                    "nom": "Quartier fictif de test",
+                    "commune": "Béthune",
+                    "source": "fixture de test (pas une donnée réelle)",
+                    "date": "2024-01-01",
+                },
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [[2.630, 50.530], [2.633, 50.530], [2.633, 50.532], [2.630, 50.532], [2.630, 50.530]]
+                    ],
+                },
+            }
+        ],
+    }
+    qic_file = tmp_path / "qic.geojson"
+    qic_file.write_text(json.dumps(fixture), encoding="utf-8")
+    monkeypatch.setattr(settings, "QIC_FILE", qic_file)
+
+    output = tmp_path / "qic_out.geojson"
+    code, _, err = _run(capsys, "export", "qic", str(output))
+    assert code == 0, err
+    qic = gpd.read_file(output)
+    assert len(qic) == 1 and qic.crs.to_epsg() == 4326
+    assert qic.loc[0, "id"] == "qic-test-1"
+    assert qic.loc[0, "nom"] == "Quartier fictif de test" and qic.loc[0, "commune"] == "Béthune"
+    assert qic.to_crs(settings.LAMBERT93).area.iloc[0] > 0
+
+
+def test_unknown_layer(tmp_path, capsys):
+    output = tmp_path / "x.geojson"
+    code, _, err = _run(capsys, "export", "routes", str(output))
+    assert code == 1
+    assert "Couche inconnue" in err and "routes" in err
+    assert "Couches disponibles : " + ", ".join(EXPORTABLE) in err
+    assert not output.exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["export"], ["export", "qpv"], ["inconnue"], ["situer", "--lat", "abc", "--lon", "2.6"]],
+    ids=["nothing", "export-alone", "no-output", "unknown-command", "lat-not-a-number"],
+)
+def test_argument_errors_exit_2_in_french(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "Erreur" in err
+
+
+# --- situer ----------------------------------------------------------------------------------------------------
+
+
+def test_situer_one_point(capsys):
+    code, out, err = _run(capsys, "situer", "--lat", "50.518", "--lon", "2.629")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["statut"] == "dans"
+    assert answer["code_qp"] == "QN06208M"
+    assert answer["nom_qp"] == "Quartier Du Mont Liébaut"  # ensure_ascii=False: accents as written
+    assert answer["dans_qpv"] is True and answer["voisin"] is False
+
+
+def test_situer_needs_a_file_or_both_coordinates(capsys):
+    code, _, err = _run(capsys, "situer", "--lat", "50.518")
+    assert code == 2 and err.startswith("Erreur")
+
+
+def test_situer_csv_round_trip(tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_bytes(
+        "nom;latitude;longitude\nÉcole;50,518;2,629\nArras;50,2910;2,7775\nerreur;abc;2,6\n".encode("cp1252")
+    )
+    output = tmp_path / "out.csv"
+    code, out, err = _run(capsys, "situer", str(source), "-o", str(output))
+    assert code == 0, err
+    assert "3 lignes écrites" in out and "dans 1" in out and "invalide 1" in out
+
+    result = pd.read_csv(output, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert result["nom"].tolist() == ["École", "Arras", "erreur"]
+    assert result["statut"].tolist() == ["dans", "hors_territoire", "invalide"]
+    assert result.loc[0, "code_qp"] == "QN06208M" and result.loc[0, "dans_qpv"] == "oui"
+    assert list(result.columns[-6:]) == [
+        "code_qp",
+        "nom_qp",
+        "dans_qpv",
+        "dans_bande_300m",
+        "distance_limite_m",
+        "statut",
+    ]
+
+
+def test_situer_csv_without_output_or_with_bad_file(tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_text("adresse;ville\n1 rue Haute;Lens\n", encoding="utf-8")
+    code, _, err = _run(capsys, "situer", str(source))
+    assert code == 2 and "-o" in err
+
+    code, _, err = _run(capsys, "situer", str(source), "-o", str(tmp_path / "out.csv"))
+    assert code == 1 and "Colonnes de coordonnées introuvables" in err and "adresse, ville" in err
+    assert not (tmp_path / "out.csv").exists()
+
+    code, _, err = _run(capsys, "situer", str(tmp_path / "absent.csv"), "-o", str(tmp_path / "out.csv"))
+    assert code == 1 and err.startswith("Erreur")
+
+
+# --- paths do not depend on the working directory ---------------------------------------------------------------
+
+
+def test_module_runs_from_any_working_directory(tmp_path):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(settings.ROOT), env.get("PYTHONPATH")]))
+    completed = subprocess.run(
+        [sys.executable, "-m", "quartiers", "export", "qpv", "out.geojson"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    layer = gpd.read_file(tmp_path / "out.geojson")  # relative output: written in the working directory
+    assert len(layer) == 41
