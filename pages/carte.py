@@ -3,20 +3,21 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from quartiers import maps, ui
+from quartiers import maps
+from quartiers.ui import carte, portrait, state
 
-display = ui.get_display()
-catalogue = ui.get_catalogue()
-quartier, url_error = ui.read_selection()
+display = state.get_display()
+catalogue = state.get_catalogue()
+quartier, url_error = state.read_selection()
 
 st.title("Carte des quartiers prioritaires — CABBALR et CALL")
-ui.show_problems()
+state.show_problems()
 if url_error:
     st.error(url_error)
-if not ui.leaflet_installed():
-    st.error(ui.LEAFLET_MISSING)
+if not state.leaflet_installed():
+    st.error(state.LEAFLET_MISSING)
 
-ui.search_box(catalogue, quartier)
+carte.search_box(catalogue, quartier)
 map_column, panel_column = st.columns([3, 2], gap="medium")
 with map_column:
     st_folium(
@@ -25,16 +26,16 @@ with map_column:
         height=maps.MAP_HEIGHT_PX,
         use_container_width=True,
         returned_objects=["last_active_drawing"],
-        on_change=ui.on_map_click,
-        feature_group_to_add=ui.selection_layer(display, quartier),
-        **ui.requested_view(display, quartier),
+        on_change=carte.on_map_click,
+        feature_group_to_add=carte.selection_layer(display, quartier),
+        **carte.requested_view(display, quartier),
     )
-    ui.text_legend(display)
-    ui.downloads()
+    carte.text_legend(display)
+    carte.downloads()
 with panel_column:
     if quartier is None:
-        ui.welcome(catalogue)
+        carte.welcome(catalogue)
     else:
-        ui.portrait_panel(quartier)
-        ui.fiche_download(quartier)
-        ui.cadres_for(quartier)
+        portrait.portrait_panel(quartier)
+        portrait.fiche_download(quartier)
+        portrait.cadres_for(quartier)

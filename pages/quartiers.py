@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from quartiers import ui
+from quartiers import tables
+from quartiers.ui import reference, state
 
-catalogue = ui.get_catalogue()
+catalogue = state.get_catalogue()
 
 st.title("Tous les quartiers")
 st.markdown(
@@ -12,19 +13,19 @@ st.markdown(
     "connu, avec son statut, ses communes, son intercommunalité et les principaux indicateurs que donnent les sources. "
     "Cliquez sur un en-tête pour trier, sur « Voir » pour ouvrir le portrait."
 )
-ui.show_problems()
+state.show_problems()
 st.dataframe(
-    ui.quartiers_table(catalogue),
+    tables.quartiers_table(catalogue),
     hide_index=True,
     width="stretch",
-    column_config=ui.quartiers_table_columns(),
+    column_config=reference.quartiers_table_columns(),
 )
 st.subheader("Comparer des quartiers")
 chosen = st.multiselect(
     "Quartiers à comparer",
-    options=ui.comparable_ids(catalogue),
+    options=tables.comparable_ids(catalogue),
     format_func=lambda quartier_id: catalogue[quartier_id].label,
     default=[q for q in ("QN06208M", "QN06209M") if q in catalogue],
 )
 if chosen:
-    st.dataframe(ui.comparison_table([catalogue[c] for c in chosen]), width="stretch")
+    st.dataframe(tables.comparison_table([catalogue[c] for c in chosen]), width="stretch")

@@ -3,38 +3,39 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from quartiers import maps, ui
+from quartiers import maps
+from quartiers.ui import situer, state
 
-display = ui.get_display()
-point, point_error = ui.read_point()
+display = state.get_display()
+point, point_error = state.read_point()
 
 st.title("Ce lieu est-il en quartier prioritaire ou dans la bande des 300 m ?")
 st.markdown(
     "Cliquez sur la carte, saisissez des coordonnées ou une adresse : la réponse dit si le lieu est dans un QPV, "
     "dans sa bande des 300 m (TVA à 5,5 % pour l'accession sociale), ou en dehors, avec la distance à la limite."
 )
-ui.show_problems()
+state.show_problems()
 if point_error:
     st.error(point_error)
 
 answer_column, map_column = st.columns([2, 3], gap="medium")
 with answer_column:
-    ui.point_answer(point)
-    ui.coordinates_form(point)
-    ui.address_form()
-    ui.locate_me_button()
+    situer.point_answer(point)
+    situer.coordinates_form(point)
+    situer.address_form()
+    situer.locate_me_button()
 with map_column:
-    if not ui.leaflet_installed():
-        st.error(ui.LEAFLET_MISSING)
+    if not state.leaflet_installed():
+        st.error(state.LEAFLET_MISSING)
     st_folium(
         maps.build_map(display),
         key="carte_situer",
         height=maps.MAP_HEIGHT_PX,
         use_container_width=True,
         returned_objects=["last_clicked"],
-        on_change=ui.on_point_click,
-        feature_group_to_add=ui.point_layer(point),
-        **ui.point_view(point),
+        on_change=situer.on_point_click,
+        feature_group_to_add=situer.point_layer(point),
+        **situer.point_view(point),
     )
 st.divider()
-ui.batch_section()
+situer.batch_section()

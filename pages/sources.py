@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from quartiers import ui
+from quartiers.ui import reference, state
 
 st.title("Sources et méthode")
-ui.show_problems()
-ui.sources_page(ui.get_catalogue())
+state.show_problems()
+reference.sources_page(state.get_catalogue())

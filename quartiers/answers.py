@@ -56,3 +56,9 @@ def describe(loc: Location) -> str:
         f"Ce point est hors QPV et hors bande des {int(settings.BAND_METRES)} m "
         f"(QPV le plus proche : {_quartier(loc)} à {distance_text(loc.distance_limite_m)})."
     )
+
+
+BAND_DISCLAIMER = (
+    "Bande des 300 m indicative : CGI art. 278 sexies (TVA 5,5 %), bande de 300 m mesurée depuis la limite du "
+    "quartier, calculée en Lambert-93 (EPSG:2154). Seul l'outil officiel SIG Ville fait foi."
+)

@@ -94,12 +94,15 @@ def locate_frame(frame: pd.DataFrame, locator: Locator) -> pd.DataFrame:
     x, y = wgs84_to_lambert93(lon, lat)
     locations = locator.locate_many(x, y)
     result = frame.copy()
-    result["code_qp"] = [loc.code_qp if loc.statut != "invalide" else "" for loc in locations]
-    result["nom_qp"] = [loc.nom_qp if loc.statut != "invalide" else "" for loc in locations]
+    # Outside the territory the nearest QPV would read as the point's own: leave the columns empty.
+    # Elsewhere code_qp is the QPV the point is in, or the nearest one (with the distance to its limit).
+    answered = [loc.statut not in ("invalide", "hors_territoire") for loc in locations]
+    result["code_qp"] = [loc.code_qp if ok else "" for loc, ok in zip(locations, answered, strict=True)]
+    result["nom_qp"] = [loc.nom_qp if ok else "" for loc, ok in zip(locations, answered, strict=True)]
     result["dans_qpv"] = [_yes_no(loc.dans_qpv, loc) for loc in locations]
     result["dans_bande_300m"] = [_yes_no(loc.dans_bande_300m, loc) for loc in locations]
     result["distance_limite_m"] = [
-        "" if loc.distance_limite_m is None else str(loc.distance_limite_m) for loc in locations
+        str(loc.distance_limite_m) if ok else "" for loc, ok in zip(locations, answered, strict=True)
     ]
     result["statut"] = [loc.statut for loc in locations]
     return result

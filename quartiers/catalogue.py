@@ -35,12 +35,14 @@ class Quartier:
         return f"{self.nom}{code} — {', '.join(self.communes)}"
 
 
-def build_catalogue(qpv: gpd.GeoDataFrame | None, qic: gpd.GeoDataFrame | None, portraits: dict[str, Portrait]) -> dict[str, Quartier]:
+def build_catalogue(
+    qpv: gpd.GeoDataFrame | None, qic: gpd.GeoDataFrame | None, portraits: dict[str, Portrait]
+) -> dict[str, Quartier]:
     """Every QPV of the perimeters (neighbours included) and every portrait, keyed by id."""
     catalogue: dict[str, Quartier] = {}
     if qpv is not None:
         areas = qpv.to_crs(settings.LAMBERT93).area / 10_000
-        for (_, row), area in zip(qpv.iterrows(), areas):
+        for (_, row), area in zip(qpv.iterrows(), areas, strict=True):
             portrait = portraits.get(row["code_qp"])
             catalogue[row["code_qp"]] = Quartier(
                 id=row["code_qp"],

@@ -100,7 +100,9 @@ def _situer(args) -> int:
         print(f"Erreur : impossible d'écrire {args.output} ({exc.strerror}).", file=sys.stderr)
         return 1
     counts = result["statut"].value_counts().to_dict()
-    print(f"{len(result)} lignes écrites dans {args.output} : " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    print(
+        f"{len(result)} lignes écrites dans {args.output} : " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    )
     return 0
 
 
@@ -113,5 +115,7 @@ def _check_portraits() -> int:
     except PortraitError as exc:
         print(f"Erreur : {exc}")
         return 1
-    print(f"{len(portraits)} portraits valides, {len(errors)} fichiers écartés, cadres : {', '.join(cadres) or 'aucun'}.")
+    print(
+        f"{len(portraits)} portraits valides, {len(errors)} fichiers écartés, cadres : {', '.join(cadres) or 'aucun'}."
+    )
     return 1 if errors else 0

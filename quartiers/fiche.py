@@ -10,18 +10,12 @@ from shapely.geometry.base import BaseGeometry
 
 from quartiers import settings
 from quartiers.catalogue import Quartier
+from quartiers.formats import fmt_quantity
 from quartiers.perimeters import Layers
 from quartiers.portraits import Cadre, Document, Indicateur
 from quartiers.zones import band
 
 SVG_SIZE = 520
-
-
-def _fmt(value: float | None, unite: str) -> str:
-    if value is None:
-        return ""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", " ").replace(".", ",")
-    return text + ("" if unite in ("indice", "") else f" {unite}")
 
 
 def _path(geometry: BaseGeometry, transform) -> str:
@@ -74,10 +68,10 @@ def map_svg(quartier: Quartier, layers: Layers) -> str:
 def _indicator_rows(indicateurs: tuple[Indicateur, ...], documents: dict[str, Document]) -> str:
     rows = []
     for i in indicateurs:
-        reference = _fmt(i.reference, i.unite) + (f" ({i.reference_libelle})" if i.reference_libelle else "")
+        reference = fmt_quantity(i.reference, i.unite) + (f" ({i.reference_libelle})" if i.reference_libelle else "")
         source = f"doc. {i.source.document}, « {i.source.section} »" + (f" — {i.millesime}" if i.millesime else "")
         rows.append(
-            f"<tr><td>{escape(i.libelle)}</td><td>{escape(_fmt(i.valeur, i.unite))}"
+            f"<tr><td>{escape(i.libelle)}</td><td>{escape(fmt_quantity(i.valeur, i.unite))}"
             f"{escape(' (' + i.evolution + ')') if i.evolution else ''}</td>"
             f"<td>{escape(reference if i.reference is not None else '')}</td><td>{escape(source)}</td></tr>"
         )
@@ -94,7 +88,7 @@ def fiche_html(quartier: Quartier, layers: Layers, cadre: Cadre | None, document
         facts.append(("Code cité dans la convention", p.code_cite))
     facts += [("Communes", ", ".join(quartier.communes)), ("Intercommunalité", ", ".join(quartier.epci))]
     if quartier.surface_ha is not None:
-        facts.append(("Surface du périmètre 2024 (Lambert-93)", f"{_fmt(quartier.surface_ha, 'ha')}"))
+        facts.append(("Surface du périmètre 2024 (Lambert-93)", f"{fmt_quantity(quartier.surface_ha, 'ha')}"))
     body.append("<ul>" + "".join(f"<li><b>{escape(k)} :</b> {escape(v)}</li>" for k, v in facts) + "</ul>")
     body.append(map_svg(quartier, layers))
     body.append(
@@ -108,7 +102,9 @@ def fiche_html(quartier: Quartier, layers: Layers, cadre: Cadre | None, document
             "ne figure dans les documents sources.</p>"
         )
     if p and p.indicateurs:
-        body.append("<h2>Portrait statistique</h2><table><tr><th>Indicateur</th><th>Quartier</th><th>Référence</th><th>Source</th></tr>")
+        body.append(
+            "<h2>Portrait statistique</h2><table><tr><th>Indicateur</th><th>Quartier</th><th>Référence</th><th>Source</th></tr>"
+        )
         body.append(_indicator_rows(p.indicateurs, documents) + "</table>")
     if p:
         for title, items, attr in (
@@ -123,10 +119,14 @@ def fiche_html(quartier: Quartier, layers: Layers, cadre: Cadre | None, document
                     body.append(f"<li>{escape(getattr(item, attr))}{detail}</li>")
                 body.append("</ul>")
         if p.objectifs:
-            body.append("<h2>Objectifs opérationnels</h2><table><tr><th>Enjeu</th><th>Ambition</th><th>Objectif</th><th>Objectifs opérationnels</th></tr>")
+            body.append(
+                "<h2>Objectifs opérationnels</h2><table><tr><th>Enjeu</th><th>Ambition</th><th>Objectif</th><th>Objectifs opérationnels</th></tr>"
+            )
             for o in p.objectifs:
                 ops = "".join(
-                    f"<li>{escape(op.texte)}" + ("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in op.items) + "</ul>" if op.items else "") + "</li>"
+                    f"<li>{escape(op.texte)}"
+                    + ("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in op.items) + "</ul>" if op.items else "")
+                    + "</li>"
                     for op in o.operationnels
                 )
                 body.append(
@@ -140,7 +140,11 @@ def fiche_html(quartier: Quartier, layers: Layers, cadre: Cadre | None, document
         "<h2>Sources</h2><ul>"
         + sources
         + "<li>Périmètres : ANCT (SIG Ville), QPV 2024, Licence Ouverte 2.0 ; communes : Etalab 2024 / IGN ADMIN EXPRESS.</li>"
-        + (f"<li>Fiche officielle : {escape(settings.SIG_VILLE_URL.format(code=quartier.code_qp))}</li>" if quartier.code_qp else "")
+        + (
+            f"<li>Fiche officielle : {escape(settings.SIG_VILLE_URL.format(code=quartier.code_qp))}</li>"
+            if quartier.code_qp
+            else ""
+        )
         + "</ul>"
     )
     style = (

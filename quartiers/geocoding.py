@@ -37,7 +37,9 @@ def parse_ban_response(payload: dict) -> Geocoded | None:
     best = features[0]
     lon, lat = best["geometry"]["coordinates"]
     properties = best.get("properties", {})
-    return Geocoded(label=str(properties.get("label", "")), lat=float(lat), lon=float(lon), score=float(properties.get("score", 0)))
+    return Geocoded(
+        label=str(properties.get("label", "")), lat=float(lat), lon=float(lon), score=float(properties.get("score", 0))
+    )
 
 
 def geocode(address: str, timeout: float = TIMEOUT_SECONDS) -> Geocoded | None:

@@ -84,13 +84,19 @@ def display_layers(layers: Layers) -> DisplayLayers:
         communes = to_display_geojson(layers.communes, ["code", "nom", "epci"], "commune", 5.0, 4)
     if layers.epci is not None:
         epci = to_display_geojson(layers.epci, ["nom", "epci"], "epci", 5.0, 4)
-    qic = to_display_geojson(layers.qic, ["id", "nom", "commune", "source", "date"], "qic") if layers.qic is not None else None
+    qic = (
+        to_display_geojson(layers.qic, ["id", "nom", "commune", "source", "date"], "qic")
+        if layers.qic is not None
+        else None
+    )
     extent = next((g for g in (layers.epci, layers.communes, layers.qpv) if g is not None), None)
     if extent is not None:
         west, south, east, north = extent.total_bounds
     else:
         west, south, east, north = 2.2, 50.3, 3.1, 50.7
-    return DisplayLayers(qpv, voisins, bande, communes, epci, qic, [[south, west], [north, east]], settings.DISPLAY_TOLERANCE_METRES)
+    return DisplayLayers(
+        qpv, voisins, bande, communes, epci, qic, [[south, west], [north, east]], settings.DISPLAY_TOLERANCE_METRES
+    )
 
 
 class _MapExtras(MacroElement):
@@ -100,11 +106,12 @@ class _MapExtras(MacroElement):
         """
         {% macro script(this, kwargs) %}
         {{ this._parent.get_name() }}.getContainer().style.background = "#f4f3ee";
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
         (function () {
             var legend = L.control({position: "bottomleft"});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("details", "legende-carte");
-                div.open = div.ownerDocument.defaultView.innerWidth > 560;
+                div.open = div.ownerDocument.defaultView.innerWidth > 450;  // map frame: ~550 px desktop, ~360 phone
                 div.setAttribute("aria-label", "Légende de la carte");
                 div.style.cssText = "background:#fff;color:#111;padding:4px 8px;font:12px/1.35 sans-serif;" +
                     "border:1px solid #555;border-radius:4px;max-width:270px";
@@ -162,7 +169,7 @@ def _tooltip(fields: list[str], aliases: list[str]) -> folium.GeoJsonTooltip:
 
 def build_map(layers: DisplayLayers, with_tiles: bool = True) -> folium.Map:
     """The base map: every layer, the legend and a layer switch; its view is the whole territory."""
-    fmap = folium.Map(location=None, tiles=None, control_scale=True, max_zoom=MAX_ZOOM, prefer_canvas=False)
+    fmap = folium.Map(location=None, tiles=None, control_scale=False, max_zoom=MAX_ZOOM, prefer_canvas=False)
     fmap.default_js = [("leaflet", f"{settings.LEAFLET_URL}/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"{settings.LEAFLET_URL}/leaflet.css")]
     if with_tiles:
@@ -215,20 +222,30 @@ def build_map(layers: DisplayLayers, with_tiles: bool = True) -> folium.Map:
     return fmap
 
 
-def selection_group(feature: dict | None, point: tuple[float, float] | None = None, label: str = "") -> folium.FeatureGroup:
+def selection_group(
+    feature: dict | None, point: tuple[float, float] | None = None, label: str = ""
+) -> folium.FeatureGroup:
     """The highlighted quartier and/or the located point, added without reloading the map."""
     group = folium.FeatureGroup(name="Sélection")
     if feature is not None:
         folium.GeoJson(feature, style_function=lambda _f: STYLE_SELECTION, interactive=False).add_to(group)
     if point is not None:
         folium.CircleMarker(
-            location=list(point), radius=9, color="#000", weight=3, fill=True, fill_color="#ffd400", fill_opacity=1,
+            location=list(point),
+            radius=9,
+            color="#000",
+            weight=3,
+            fill=True,
+            fill_color="#ffd400",
+            fill_opacity=1,
             tooltip=label or None,
         ).add_to(group)
     return group
 
 
-def view_for_bounds(bounds: list[list[float]], width_px: int = 480, height_px: int = MAP_HEIGHT_PX) -> tuple[tuple[float, float], int]:
+def view_for_bounds(
+    bounds: list[list[float]], width_px: int = 480, height_px: int = MAP_HEIGHT_PX
+) -> tuple[tuple[float, float], int]:
     """Centre and Web Mercator zoom level that fit [[south, west], [north, east]] in the map's size."""
     (south, west), (north, east) = bounds
     centre = ((south + north) / 2, (west + east) / 2)

@@ -111,7 +111,7 @@ def load_qpv(path: Path | None = None, voisins_path: Path | None = None) -> tupl
         + ")"
         if voisin
         else "Contrat de ville " + " et ".join(epci)
-        for voisin, sirens, epci in zip(gdf["voisin"], gdf["sirens"], gdf["epci"])
+        for voisin, sirens, epci in zip(gdf["voisin"], gdf["sirens"], gdf["epci"], strict=True)
     ]
     return gdf, messages + repaired
 
@@ -143,7 +143,9 @@ def load_qic(path: Path | None = None) -> tuple[gpd.GeoDataFrame | None, list[st
     gdf = read_layer(path, QIC_COLUMNS)
     gdf["id"] = gdf["id"].astype(str).str.strip().str.lower()
     # pyogrio reads ISO dates as datetimes; the layer keeps them as text, as published.
-    gdf["date"] = gdf["date"].map(lambda d: d.date().isoformat() if hasattr(d, "date") and not isinstance(d, str) else d)
+    gdf["date"] = gdf["date"].map(
+        lambda d: d.date().isoformat() if hasattr(d, "date") and not isinstance(d, str) else d
+    )
     return repair_geometries(gdf, "nom")
 
 

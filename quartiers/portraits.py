@@ -188,7 +188,7 @@ class _Reader:
                 raise self.fail(key, "nombre obligatoire absent")
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(key, f"doit être un nombre (lu : {value!r}) ; écrire 46.1 et non \"46,1 %\"")
+            raise self.fail(key, f'doit être un nombre (lu : {value!r}) ; écrire 46.1 et non "46,1 %"')
         return float(value)
 
     def boolean(self, key: str, default: bool = False) -> bool:
@@ -319,8 +319,12 @@ def parse_cadre(path: Path) -> Cadre:
         raise reader.fail("epci", f"intercommunalité inconnue : {epci}")
     enjeux = []
     for r in reader.tables("enjeux"):
-        ambitions = tuple(Ambition(titre=a.text("titre"), objectifs=a.texts("objectifs")) for a in r.tables("ambitions"))
-        enjeux.append(Enjeu(titre=r.text("titre"), ambitions=ambitions, source=r.source() if "source" in r.data else None))
+        ambitions = tuple(
+            Ambition(titre=a.text("titre"), objectifs=a.texts("objectifs")) for a in r.tables("ambitions")
+        )
+        enjeux.append(
+            Enjeu(titre=r.text("titre"), ambitions=ambitions, source=r.source() if "source" in r.data else None)
+        )
     return Cadre(
         epci=epci,
         nom=reader.text("nom"),

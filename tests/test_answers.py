@@ -6,7 +6,9 @@ from quartiers import answers
 from quartiers.geocoding import GeocodingUnavailable, geocode, parse_ban_response
 from quartiers.zones import Location
 
-MONT_LIEBAUT = dict(code_qp="QN06208M", nom_qp="Quartier Du Mont Liébaut", communes="Béthune", contrat="Contrat de ville CABBALR")
+MONT_LIEBAUT = dict(
+    code_qp="QN06208M", nom_qp="Quartier Du Mont Liébaut", communes="Béthune", contrat="Contrat de ville CABBALR"
+)
 
 
 def test_sentences_for_each_status():
@@ -27,13 +29,22 @@ def test_sentences_for_each_status():
 
 def test_neighbouring_qpv_says_which_contract():
     text = answers.describe(
-        Location(statut="bande", code_qp="QN06246M", nom_qp="Nouméa", communes="Rouvroy", voisin=True, distance_limite_m=250)
+        Location(
+            statut="bande", code_qp="QN06246M", nom_qp="Nouméa", communes="Rouvroy", voisin=True, distance_limite_m=250
+        )
     )
     assert "QPV voisin, hors contrats CABBALR / CALL" in text
 
 
 def test_low_geocoding_score_is_uncertain():
-    payload = {"features": [{"geometry": {"coordinates": [2.629, 50.518]}, "properties": {"label": "Rue X 62400 Béthune", "score": 0.55}}]}
+    payload = {
+        "features": [
+            {
+                "geometry": {"coordinates": [2.629, 50.518]},
+                "properties": {"label": "Rue X 62400 Béthune", "score": 0.55},
+            }
+        ]
+    }
     found = parse_ban_response(payload)
     assert found.lat == 50.518 and found.lon == 2.629 and not found.certain
     assert parse_ban_response({"features": []}) is None

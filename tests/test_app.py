@@ -27,7 +27,12 @@ def texts(at: AppTest) -> str:
     """Everything shown as text, markdown escapes removed."""
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [h.value for h in at.header]
     parts += [s.value for s in at.subheader] + [t.value for t in at.title]
-    parts += [e.value for e in at.info] + [e.value for e in at.warning] + [e.value for e in at.error] + [e.value for e in at.success]
+    parts += (
+        [e.value for e in at.info]
+        + [e.value for e in at.warning]
+        + [e.value for e in at.error]
+        + [e.value for e in at.success]
+    )
     return "\n".join(parts).replace("\\", "")
 
 

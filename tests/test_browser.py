@@ -127,7 +127,7 @@ class Session:
     def wait_for_map(self):
         """The map iframe (found by the title the app gives it) with its QPV polygons drawn."""
         frame = self.map_frame()
-        expect(frame.locator(QPV_PATHS).first).to_be_visible(timeout=FIRST_LOAD_MS)
+        expect(frame.locator(QPV_PATHS).filter(visible=True).first).to_be_visible(timeout=FIRST_LOAD_MS)
         return frame
 
     def click_map_at(self, lat: float, lon: float) -> None:

@@ -25,7 +25,9 @@ def test_fiche_of_mont_liebaut(context):
     assert "<svg" in html and "200 m" in html  # map extract with a scale bar
     assert "46,1 %" in html and "18,8 %" in html
     assert "Convention d'application communale — Commune de Béthune" in unescape(html)
-    assert "http" not in html.split("Fiche officielle")[0].replace("https://sig.ville.gouv.fr", "")  # no external resource
+    assert "http" not in html.split("Fiche officielle")[0].replace(
+        "https://sig.ville.gouv.fr", ""
+    )  # no external resource
 
 
 def test_fiche_of_catorive_has_no_map_but_says_why(context):

@@ -63,13 +63,22 @@ def test_display_simplification_stays_within_its_stated_tolerance(layers, displa
     import geopandas as gpd
 
     shown = gpd.GeoDataFrame.from_features(display.qpv["features"], crs=settings.WGS84).to_crs(settings.LAMBERT93)
-    worst = max(shapely.hausdorff_distance(official[code], geom) for code, geom in zip(shown["code_qp"], shown.geometry))
+    worst = max(
+        shapely.hausdorff_distance(official[code], geom)
+        for code, geom in zip(shown["code_qp"], shown.geometry, strict=True)
+    )
     assert worst <= settings.DISPLAY_TOLERANCE_METRES + 0.2
 
 
 def test_legend_names_every_layer_in_french(display):
     html = maps.legend_html(display)
-    for words in ("QPV 2024", "Bande des 300 m (indicative)", "QPV voisin, hors contrats", "généralisés à 100 m", "QIC non publiés"):
+    for words in (
+        "QPV 2024",
+        "Bande des 300 m (indicative)",
+        "QPV voisin, hors contrats",
+        "généralisés à 100 m",
+        "QIC non publiés",
+    ):
         assert words in html
 
 

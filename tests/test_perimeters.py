@@ -81,7 +81,11 @@ def test_unreadable_file_and_missing_columns(tmp_path):
     with pytest.raises(perimeters.LayerError, match="illisible.*garbage.geojson"):
         perimeters.read_layer(garbage, ("code",))
     no_columns = tmp_path / "sans_colonnes.geojson"
-    square = {"type": "Feature", "properties": {"x": 1}, "geometry": mapping(Polygon([(2.6, 50.5), (2.61, 50.5), (2.61, 50.51)]))}
+    square = {
+        "type": "Feature",
+        "properties": {"x": 1},
+        "geometry": mapping(Polygon([(2.6, 50.5), (2.61, 50.5), (2.61, 50.51)])),
+    }
     no_columns.write_text(json.dumps({"type": "FeatureCollection", "features": [square]}), encoding="utf-8")
     with pytest.raises(perimeters.LayerError, match="Colonnes manquantes dans sans_colonnes.geojson : code_qp"):
         perimeters.load_qpv(no_columns, tmp_path / "absent.geojson")
@@ -89,10 +93,21 @@ def test_unreadable_file_and_missing_columns(tmp_path):
 
 def test_invalid_geometry_is_repaired_and_reported(tmp_path):
     bowtie = Polygon([(2.60, 50.50), (2.61, 50.51), (2.61, 50.50), (2.60, 50.51), (2.60, 50.50)])
-    properties = {"code_qp": "QN06299M", "lib_qp": "Test", "insee_com": "62119", "lib_com": "Béthune", "siren_epci": "200072460"}
+    properties = {
+        "code_qp": "QN06299M",
+        "lib_qp": "Test",
+        "insee_com": "62119",
+        "lib_com": "Béthune",
+        "siren_epci": "200072460",
+    }
     path = tmp_path / "qpv.geojson"
     path.write_text(
-        json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": properties, "geometry": mapping(bowtie)}]}),
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [{"type": "Feature", "properties": properties, "geometry": mapping(bowtie)}],
+            }
+        ),
         encoding="utf-8",
     )
     frame, messages = perimeters.load_qpv(path, tmp_path / "absent.geojson")

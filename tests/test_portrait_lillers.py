@@ -124,14 +124,20 @@ def test_projet_de_quartier_structure():
     assert len({o.ambition for o in p.objectifs}) == 10
     assert [o.enjeu for o in p.objectifs].count("ENJEU 2 : DES QUARTIERS DÉMANCEIPATION POUR TOUS") == 18
     # Cells cut by a page break, reassembled.
-    assert any(o.objectif == "Promouvoir l'activité physique et les activités favorables au bien-être" for o in p.objectifs)
+    assert any(
+        o.objectif == "Promouvoir l'activité physique et les activités favorables au bien-être" for o in p.objectifs
+    )
     populaire = [o.objectif for o in p.objectifs if o.ambition.startswith("Promouvoir l'éducation populaire")]
     assert populaire == [
         "Susciter l'initiative citoyenne et l'envie de faire société",
         "Structurer et accompagner les projets et la vie associative",
         "Faciliter le dialogue entre habitants et institutions",
     ]
-    assert all(o.ambition == "Promouvoir l'éducation populaire, la citoyenneté et la vie associative à tous les âges de la vie" for o in p.objectifs if o.ambition.startswith("Promouvoir"))
+    assert all(
+        o.ambition == "Promouvoir l'éducation populaire, la citoyenneté et la vie associative à tous les âges de la vie"
+        for o in p.objectifs
+        if o.ambition.startswith("Promouvoir")
+    )
 
 
 def test_grouped_operational_objectives_with_items():
@@ -146,9 +152,14 @@ def test_grouped_operational_objectives_with_items():
     assert op.items[:3] == ("PRE", "Pôle Petite Enfance", "Accueil Point Ecoute et orientation")
     assert op.items[-1] == "PRIJ" and len(op.items) == 9
     (emploi,) = by_objectif["Favoriser l'accès et le retour à l'emploi des habitants"].operationnels
-    assert emploi.texte == "Renforcer l'employabilité des habitants (l'emploi et la formation et notamment des familles monoparentales)"
+    assert (
+        emploi.texte
+        == "Renforcer l'employabilité des habitants (l'emploi et la formation et notamment des familles monoparentales)"
+    )
     assert "Se saisir de l'opportunité de la crèche AVIP sur la commune" in emploi.items
-    (cadre,) = by_objectif["Accompagner le renouvellement urbain et la transition écologique des quartiers"].operationnels
+    (cadre,) = by_objectif[
+        "Accompagner le renouvellement urbain et la transition écologique des quartiers"
+    ].operationnels
     assert cadre.texte.startswith("Poursuivre l'amélioration du cadre de vie :") and len(cadre.items) == 8
     (securite,) = by_objectif["Développer la présence de proximité et la prévention auprès des jeunes"].operationnels
     assert securite.texte == "Renforcer la sécurité"

@@ -181,7 +181,10 @@ def test_objectifs_table_row_by_row():
     assert any(op.texte == "Informier et accompagner les habitants" for o in centre for op in o.operationnels)
     # Each quartier's own operational objective for the same intercommunal objective.
     activite = "Promouvoir l'activité physique et les activités favorables au bien-être"
-    own = {code: [op.texte for o in _p(code).objectifs if o.objectif == activite for op in o.operationnels] for code in AUCHEL}
+    own = {
+        code: [op.texte for o in _p(code).objectifs if o.objectif == activite for op in o.operationnels]
+        for code in AUCHEL
+    }
     assert own == {
         "QN06204M": ["Amener le public à fréquenter les infrastructures existantes"],
         "QN06205M": ["Amener le public à fréquenter l'espace Sécretin entre autres"],

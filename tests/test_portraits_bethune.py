@@ -72,7 +72,10 @@ def test_mont_liebaut_figures_with_agglomeration_reference():
 def test_mont_liebaut_two_indicators_on_one_line_are_split():
     p = _p("QN06208M")
     assert p.indicateur("taux_pauvrete").texte == "Taux de pauvreté : 46,1% (18,8% sur l'ensemble de l'agglomération)."
-    assert p.indicateur("part_moins_25_ans").texte == "Part des - de 25 ans : 37,9% (31% sur l'ensemble de l'agglomération)."
+    assert (
+        p.indicateur("part_moins_25_ans").texte
+        == "Part des - de 25 ans : 37,9% (31% sur l'ensemble de l'agglomération)."
+    )
 
 
 def test_mont_liebaut_irritants_opportunites_enjeux():
@@ -130,14 +133,20 @@ def test_trois_ilots_irritants_opportunites():
     assert len(p.opportunites) == 3
     assert any("3 « sous-quartiers » (rue de Lille – Cheminots et Mont Sans Pareil)" in i.titre for i in p.irritants)
     assert any(o.texte.startswith("Présence du Centre Rosa Luxemburg") for o in p.opportunites)
-    assert [e.texte for e in p.enjeux_prioritaires] == ["La jeunesse", "L'insertion socio-professionnelle", "La cohésion sociale"]
+    assert [e.texte for e in p.enjeux_prioritaires] == [
+        "La jeunesse",
+        "L'insertion socio-professionnelle",
+        "La cohésion sociale",
+    ]
 
 
 def test_trois_ilots_objectifs_table():
     p = _p("QN06209M")
     assert len(p.objectifs) == 23
     renouvellement = next(
-        o for o in p.objectifs if o.objectif == "Accompagner le renouvellement urbain et la transition écologique des quartiers"
+        o
+        for o in p.objectifs
+        if o.objectif == "Accompagner le renouvellement urbain et la transition écologique des quartiers"
     )
     assert [op.texte for op in renouvellement.operationnels] == [
         "Désimperméabiliser les espaces autant que possible",
@@ -184,7 +193,10 @@ def test_catorive_objectifs_table_reassembled_across_page_break():
     p = _p("catorive")
     assert len(p.objectifs) == 25
     dialogue = next(o for o in p.objectifs if o.objectif == "Faciliter le dialogue entre habitants et institutions")
-    assert dialogue.ambition == "Promouvoir l'éducation populaire, la citoyenneté et la vie associative à tous les âges de la vie"
+    assert (
+        dialogue.ambition
+        == "Promouvoir l'éducation populaire, la citoyenneté et la vie associative à tous les âges de la vie"
+    )
     assert [op.texte for op in dialogue.operationnels] == [
         "Renforcer les liens avec les bailleurs présents sur le quartier",
         "Développer les présences institutionnelles de proximité",

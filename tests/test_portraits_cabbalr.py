@@ -165,7 +165,10 @@ def test_qpv_without_convention():
     centre = portraits["QN06211M"]
     assert centre.source.section == "Le Programme National de Renouvellement Urbain (PNRU)"
     assert "Le Centre à Bruay" in _seed("001") and "Le Centre à Bruay" in centre.note
-    assert portraits["QN06218M"].source.section == "Géographie de la Politique de la Ville et référents techniques de l'Agglomération"
+    assert (
+        portraits["QN06218M"].source.section
+        == "Géographie de la Politique de la Ville et référents techniques de l'Agglomération"
+    )
 
 
 def test_document_001_is_titled_as_a_deliberation():

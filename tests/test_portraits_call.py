@@ -9,9 +9,28 @@ from quartiers.portraits import load_cadres, load_portraits
 
 CALL_SIREN = "246200364"
 CALL_CODES = {
-    "QN06202M", "QN06216M", "QN06219M", "QN06220M", "QN06221M", "QN06222M", "QN06223M", "QN06224M",
-    "QN06225M", "QN06226M", "QN06227M", "QN06228M", "QN06229M", "QN06230M", "QN06231M", "QN06232M",
-    "QN06233M", "QN06234M", "QN06235M", "QN06243M", "QN06245M", "QN06247M",
+    "QN06202M",
+    "QN06216M",
+    "QN06219M",
+    "QN06220M",
+    "QN06221M",
+    "QN06222M",
+    "QN06223M",
+    "QN06224M",
+    "QN06225M",
+    "QN06226M",
+    "QN06227M",
+    "QN06228M",
+    "QN06229M",
+    "QN06230M",
+    "QN06231M",
+    "QN06232M",
+    "QN06233M",
+    "QN06234M",
+    "QN06235M",
+    "QN06243M",
+    "QN06245M",
+    "QN06247M",
 }
 SHARED_WITH_CAHC = {"QN06243M", "QN06245M", "QN06247M"}
 SEED_004 = settings.ROOT.parent / "shared" / "seeds" / "004_b8e9fda4d934338e.txt"
@@ -156,7 +175,10 @@ def test_call_frame_has_3_piliers_12_ambitions_2_transversaux():
     )
     assert [t.titre for t in cadre.transversaux] == ["Participation des habitants", "Transition écologique"]
     assert len(cadre.transversaux[0].texte) == 3 and len(cadre.transversaux[1].texte) == 8
-    assert cadre.transversaux[0].texte[2] == "Former l'ensemble des professionnels et associations aux pratiques de participation"
+    assert (
+        cadre.transversaux[0].texte[2]
+        == "Former l'ensemble des professionnels et associations aux pratiques de participation"
+    )
     texts = [e.titre for e in cadre.enjeux] + [a.titre for e in cadre.enjeux for a in e.ambitions]
     texts += [t for tr in cadre.transversaux for t in tr.texte]
     for text in texts:

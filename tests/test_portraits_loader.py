@@ -60,7 +60,9 @@ def test_every_text_is_verbatim_from_its_document(loaded, seeds):
         items += [(d, i.source) for i in portrait.irritants for d in i.detail]
         items += [(e.texte, e.source) for e in portrait.opportunites + portrait.enjeux_prioritaires]
         for text, source in items:
-            assert clean(text) in seeds[source.document], f"{portrait.fichier}: {text[:80]!r} not in document {source.document}"
+            assert clean(text) in seeds[source.document], (
+                f"{portrait.fichier}: {text[:80]!r} not in document {source.document}"
+            )
             checked += 1
     assert checked > 200
 
@@ -72,14 +74,17 @@ def test_each_indicator_value_is_printed_in_its_own_sentence(loaded):
         for i in portrait.indicateurs:
             printed = f"{i.valeur:.2f}".rstrip("0").rstrip(".").replace(".", ",")
             digits = re.sub(r"[\s\u202f\u00a0]", "", i.texte)
-            assert printed in digits or printed.replace(",", ".") in digits, (portrait.fichier, i.libelle, printed, i.texte)
+            assert printed in digits or printed.replace(",", ".") in digits, (
+                portrait.fichier,
+                i.libelle,
+                printed,
+                i.texte,
+            )
 
 
 def test_cadres_are_loaded_for_both_agglomerations():
     cadres = load_cadres()
     assert set(cadres) == {"CABBALR", "CALL"}
-
-
 
 
 def _valid_text(nom='"Mont Liébaut"', code='"QN06208M"', valeur="46.1"):

@@ -36,7 +36,9 @@ def lambert_to_latlon(x, y):
 
 
 def test_square_band_area_is_closed_form():
-    square = gpd.GeoDataFrame({"code_qp": ["X"]}, geometry=[box(700000, 7000000, 700100, 7000100)], crs=settings.LAMBERT93)
+    square = gpd.GeoDataFrame(
+        {"code_qp": ["X"]}, geometry=[box(700000, 7000000, 700100, 7000100)], crs=settings.LAMBERT93
+    )
     ring = zones.band(square).to_crs(settings.LAMBERT93).geometry.iloc[0]
     expected = 4 * 100 * 300 + math.pi * 300**2  # the square itself is excluded
     # The rounded corners are 64-sided polygons: their area falls short of pi r2 by 0.16 %.

@@ -1,0 +1,142 @@
+"""Shared Streamlit state: cached loaders, the selection kept in the URL, escaping of shown text."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from quartiers import settings
+from quartiers.catalogue import Quartier, build_catalogue, normalise_id
+from quartiers.maps import DisplayLayers, display_layers
+from quartiers.perimeters import Layers, load_layers
+from quartiers.portraits import Cadre, Document, Portrait, PortraitError, load_cadres, load_documents, load_portraits
+from quartiers.zones import Locator
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]#|<>~$])")
+
+_LINE_START = re.compile(r"^(\s*)([-+]|\d+\.)(?=\s)", re.MULTILINE)
+
+
+def md(text: str) -> str:
+    """Text shown literally through st.markdown: markdown and HTML characters are escaped."""
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+
+
+@st.cache_resource(show_spinner="Chargement des périmètres…")
+def get_layers() -> Layers:
+    return load_layers()
+
+
+@st.cache_resource(show_spinner="Préparation de la carte…")
+def get_display() -> DisplayLayers:
+    return display_layers(get_layers())
+
+
+@st.cache_resource
+def get_locator() -> Locator | None:
+    layers = get_layers()
+    return Locator(layers.qpv, layers.epci) if layers.qpv is not None else None
+
+
+@st.cache_resource
+def get_portraits() -> tuple[dict[str, Portrait], list[str]]:
+    portraits, errors = load_portraits()
+    return portraits, [str(e) for e in errors]
+
+
+@st.cache_resource
+def get_cadres() -> tuple[dict[str, Cadre], str | None]:
+    try:
+        return load_cadres(), None
+    except PortraitError as exc:
+        return {}, str(exc)
+
+
+@st.cache_resource
+def get_documents() -> dict[str, Document]:
+    return load_documents()
+
+
+@st.cache_resource
+def get_catalogue() -> dict[str, Quartier]:
+    layers = get_layers()
+    portraits, _ = get_portraits()
+    return build_catalogue(layers.qpv, layers.qic, portraits)
+
+
+def read_selection() -> tuple[Quartier | None, str | None]:
+    """The quartier named in the URL (?quartier=...), or a French message when the value is unknown."""
+    raw = st.query_params.get("quartier")
+    if not raw:
+        return None, None
+    catalogue = get_catalogue()
+    quartier = catalogue.get(normalise_id(raw))
+    if quartier is None:
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
+        return None, (
+            f"Quartier inconnu : « {md(shown)} ». Vérifiez le lien, ou choisissez un quartier dans la recherche "
+            "ou dans la page Quartiers."
+        )
+    return quartier, None
+
+
+def select(quartier_id: str | None) -> None:
+    """Put the selection in the URL (a callback only copies a value into that state)."""
+    if quartier_id:
+        st.query_params["quartier"] = quartier_id
+    elif "quartier" in st.query_params:
+        del st.query_params["quartier"]
+
+
+def parse_coordinate(raw: str | None, low: float, high: float) -> float | None:
+    """A number in degrees, with a decimal point or comma, within [low, high]; None otherwise."""
+    try:
+        value = float(str(raw).replace(",", "."))
+    except (TypeError, ValueError):
+        return None
+    return value if low <= value <= high else None
+
+
+def read_point() -> tuple[tuple[float, float] | None, str | None]:
+    """The point of the URL (?lat=..&lon=..), or a French message when the values are not coordinates."""
+    raw_lat, raw_lon = st.query_params.get("lat"), st.query_params.get("lon")
+    if raw_lat is None and raw_lon is None:
+        return None, None
+    lat, lon = parse_coordinate(raw_lat, -90, 90), parse_coordinate(raw_lon, -180, 180)
+    if lat is None or lon is None:
+        return (
+            None,
+            "Coordonnées invalides dans le lien : latitude et longitude attendues en degrés (ex. lat=50.518&lon=2.629).",
+        )
+    return (lat, lon), None
+
+
+def set_point(lat: float, lon: float) -> None:
+    st.query_params["lat"] = f"{lat:.6f}"
+    st.query_params["lon"] = f"{lon:.6f}"
+
+
+def show_problems() -> None:
+    """Layer and portrait files that could not be used, in French, without stopping the page."""
+    layers = get_layers()
+    _, errors = get_portraits()
+    _, cadre_error = get_cadres()
+    for problem in layers.problems:
+        st.warning(md(problem), icon="⚠️")
+    for error in errors:
+        st.warning(md("Portrait écarté : " + error), icon="⚠️")
+    if cadre_error:
+        st.warning(md("Cadre intercommunal écarté : " + cadre_error), icon="⚠️")
+
+
+LEAFLET_MISSING = (
+    "Les fichiers de la bibliothèque cartographique (Leaflet) ne sont pas installés : la carte ne peut pas "
+    "s'afficher. Lancez « make run » (ou « make setup ») depuis le dossier du projet. Le reste de l'application "
+    "fonctionne."
+)
+
+
+def leaflet_installed() -> bool:
+    return (settings.LEAFLET_DIR / "leaflet.js").exists()
