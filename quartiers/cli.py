@@ -12,6 +12,7 @@ from quartiers.batch import BatchError, locate_frame, read_csv, to_csv_bytes
 from quartiers.exports import EXPORTABLE, ExportError, layer_geojson
 from quartiers.perimeters import load_layers
 from quartiers.portraits import PortraitError, load_cadres, load_portraits
+from quartiers.verbatim import load_sources, unfaithful_texts
 from quartiers.zones import Locator
 
 
@@ -110,12 +111,17 @@ def _check_portraits() -> int:
     portraits, errors = load_portraits()
     for error in errors:
         print(f"Erreur : {error}")
+    sources = load_sources()
+    unfaithful = [message for portrait in portraits.values() for message in unfaithful_texts(portrait, sources)]
+    for message in unfaithful:
+        print(f"Erreur : {message}")
     try:
         cadres = load_cadres()
     except PortraitError as exc:
         print(f"Erreur : {exc}")
         return 1
     print(
-        f"{len(portraits)} portraits valides, {len(errors)} fichiers écartés, cadres : {', '.join(cadres) or 'aucun'}."
+        f"{len(portraits)} portraits valides, {len(errors)} fichiers écartés, {len(unfaithful)} textes non conformes "
+        f"à leur source, cadres : {', '.join(cadres) or 'aucun'}."
     )
-    return 1 if errors else 0
+    return 1 if errors or unfaithful else 0

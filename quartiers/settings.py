@@ -5,6 +5,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GEODATA_DIR = ROOT / "geodata"
 PORTRAITS_DIR = ROOT / "portraits"
+SOURCES_DIR = PORTRAITS_DIR / "documents"  # verbatim copies of the five source documents (../shared/seeds)
 STATIC_DIR = ROOT / "static"
 
 QPV_FILE = GEODATA_DIR / "qpv2024_cabbalr_call.geojson"

@@ -234,3 +234,21 @@ def test_module_runs_from_any_working_directory(tmp_path):
     assert completed.returncode == 0, completed.stderr
     layer = gpd.read_file(tmp_path / "out.geojson")  # relative output: written in the working directory
     assert len(layer) == 41
+
+
+def test_verifier_portraits_accepts_the_real_files(capsys):
+    assert main(["verifier-portraits"]) == 0
+    assert "0 textes non conformes" in capsys.readouterr().out
+
+
+def test_verifier_portraits_catches_a_paraphrase(monkeypatch, tmp_path, capsys):
+    """A non-developer who retypes a sentence differently is told which file and field drift from the source."""
+    import shutil
+
+    shutil.copytree(settings.PORTRAITS_DIR, tmp_path / "portraits")
+    path = tmp_path / "portraits" / "catorive.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("maison d'arrêt", "prison"), encoding="utf-8")
+    monkeypatch.setattr(settings, "PORTRAITS_DIR", tmp_path / "portraits")
+    assert main(["verifier-portraits"]) == 1
+    out = capsys.readouterr().out
+    assert "catorive.toml" in out and "introuvable mot pour mot dans le document 002" in out

@@ -8,7 +8,7 @@ from quartiers.portraits import load_portraits
 
 CODE = "QN06255M"
 MILLESIME = "données sigville 2022 basées sur l'ancien périmètre"
-SEED_000 = settings.ROOT.parent / "shared" / "seeds" / "000_6a6bc04fecd3f620.txt"
+SEED_000 = settings.SOURCES_DIR / "000_6a6bc04fecd3f620.txt"
 AULA = "Source fiche « portrait de quartier » AULA réalisée en 2022"
 SIGVILLE = "Source Données sigville 2022 basées sur l'ancien périmètre"
 

@@ -14,7 +14,7 @@ AUCHEL = {
     "QN06206M": "Rimbart",
 }
 MILLESIME = "données sigville 2022 basées sur l'ancien périmètre"
-SEED_003 = settings.ROOT.parent / "shared" / "seeds" / "003_70b49fb5bbad8184.txt"
+SEED_003 = settings.SOURCES_DIR / "003_70b49fb5bbad8184.txt"
 
 
 @cache

@@ -10,7 +10,7 @@ from quartiers.portraits import load_portraits
 BETHUNE = ("QN06208M", "QN06209M", "catorive")
 SIGVILLE = "données sigville 2022 basées sur l'ancien périmètre"
 PREFECTURE = "données 2024 de la Préfecture du Pas-de-Calais"
-SEED_002 = settings.ROOT.parent / "shared" / "seeds" / "002_6f14e162db8719b2.txt"
+SEED_002 = settings.SOURCES_DIR / "002_6f14e162db8719b2.txt"
 
 
 @cache

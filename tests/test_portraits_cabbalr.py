@@ -13,7 +13,7 @@ from quartiers import settings
 from quartiers.portraits import load_cadres, load_portraits
 
 CABBALR_SIREN = "200072460"
-SEEDS = settings.ROOT.parent / "shared" / "seeds"
+SEEDS = settings.SOURCES_DIR
 SEED = {
     "000": SEEDS / "000_6a6bc04fecd3f620.txt",
     "001": SEEDS / "001_91d550259e887626.txt",

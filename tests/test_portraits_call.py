@@ -33,7 +33,7 @@ CALL_CODES = {
     "QN06247M",
 }
 SHARED_WITH_CAHC = {"QN06243M", "QN06245M", "QN06247M"}
-SEED_004 = settings.ROOT.parent / "shared" / "seeds" / "004_b8e9fda4d934338e.txt"
+SEED_004 = settings.SOURCES_DIR / "004_b8e9fda4d934338e.txt"
 
 
 @cache
