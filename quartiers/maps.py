@@ -19,6 +19,7 @@ from quartiers.perimeters import Layers
 from quartiers.zones import band
 
 MAP_HEIGHT_PX = 620
+MAP_TITLE = "Carte interactive des quartiers prioritaires, de la bande des 300 m et des communes"  # iframe title
 MAX_ZOOM = 17
 
 STYLE_QPV = {"color": "#8e1b10", "weight": 2, "fillColor": "#d2402f", "fillOpacity": 0.35}

@@ -8,16 +8,10 @@ basemap tiles fail, which is expected). Run from the project folder: `make bench
 from __future__ import annotations
 
 import base64
-import contextlib
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,34 +19,25 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-MAP_IFRAME = 'iframe[title="Carte interactive des quartiers prioritaires, de la bande des 300 m et des communes"]'
-QPV_PATHS = "path.leaflet-interactive[stroke='#8e1b10']"
+from scripts.appserver import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MAP_IFRAME,
+    QPV_PATHS,
+    free_port,
+    start_app,
+    stop_app,
+    wait_healthy,
+)
+
 CLICKS = 5
 BATCH_POINTS = 10_000
 SEED = 2030
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
+def log_tail(log) -> str:
+    log.seek(0)
+    return log.read().decode(errors="replace")[-3000:]
 
 
 def interior_points() -> dict[str, tuple[str, float, float]]:
@@ -168,10 +153,6 @@ def main() -> int:
     points = interior_points()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.port", str(port), "--server.enableStaticServing", "true", "--server.headless", "true",
-    ]  # fmt: skip
     rows: list[tuple[str, str]] = []
     log = tempfile.TemporaryFile()
     with sync_playwright() as playwright:
@@ -179,14 +160,9 @@ def main() -> int:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         network = NetworkBytes(page)
         launch = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        process = start_app(port, log)
         try:
-            while not healthy(f"{base}/_stcore/health"):
-                if process.poll() is not None or time.perf_counter() - launch > 120:
-                    log.seek(0)
-                    raise RuntimeError("the app did not start:\n" + log.read().decode(errors="replace")[-3000:])
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    process.wait(timeout=0.05)
+            wait_healthy(process, base, 120, lambda: log_tail(log))
             health = time.perf_counter() - launch
             page.goto(base + "/")
             page.frame_locator(MAP_IFRAME).locator(QPV_PATHS).filter(visible=True).first.wait_for(timeout=120_000)
@@ -220,12 +196,7 @@ def main() -> int:
             )
         finally:
             browser.close()
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_app(process)
     build, elapsed, counts = batch_benchmark()
     rows.append(("locate_frame: Locator built (layers loaded)", f"{build:.2f} s"))
     rows.append(

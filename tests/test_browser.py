@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+
+from scripts.appserver import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MAP_IFRAME,
+    QPV_PATHS,
+    free_port,
+    start_app,
+    stop_app,
+    wait_healthy,
+)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -29,22 +33,10 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "tests" / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 STARTUP_SECONDS = 90
 FIRST_LOAD_MS = 90_000  # the first page load computes the display layers
 EXPECT_MS = 30_000
 
-MAP_TITLE = "Carte interactive des quartiers prioritaires, de la bande des 300 m et des communes"
-MAP_IFRAME = f'iframe[title="{MAP_TITLE}"]'
-QPV_PATHS = "path.leaflet-interactive[stroke='#8e1b10']"
 MONT_LIEBAUT = (50.518, 2.629)  # a point well inside the QPV Mont Liébaut (QN06208M, Béthune)
 DESKTOP = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
@@ -52,47 +44,22 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 TILE_HOST = re.compile(r"^([a-z]\.)?tile\.openstreetmap\.org$")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
     """The app, started like `make run`, on a free port; stopped at the end of the module."""
-    port = _free_port()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.port", str(port), "--server.enableStaticServing", "true", "--server.headless", "true",
-    ]  # fmt: skip
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        process = start_app(port, log)
     try:
-        health = f"http://127.0.0.1:{port}/_stcore/health"
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _healthy(health):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Streamlit did not become healthy on {health}:\n{log_path.read_text()[-3000:]}")
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=0.25)  # the pause between two health polls; returns at once if it dies
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            wait_healthy(process, base, STARTUP_SECONDS, lambda: log_path.read_text()[-3000:])
+        except RuntimeError as exc:
+            pytest.fail(str(exc))
+        yield base
+    finally:
+        stop_app(process)
 
 
 @pytest.fixture(scope="module")

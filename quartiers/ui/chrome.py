@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-MAP_TITLE = "Carte interactive des quartiers prioritaires, de la bande des 300 m et des communes"
+from quartiers.maps import MAP_TITLE
 
 
 def page_language() -> None:
