@@ -137,6 +137,19 @@ def session(request, browser, base_url, tmp_path):
     current.context.close()
 
 
+def test_first_request_to_a_fresh_server_can_be_a_deep_link_to_a_page(session):
+    """Runs first: a shared link to a page other than the map must get the app's navigation and sidebar.
+
+    (A pages/ folder would otherwise make Streamlit run pages/situer.py alone, in its legacy mode.)
+    """
+    session.open("/situer?lat=50.518&lon=2.629")
+    expect(session.page.get_by_text("Ce point est dans le QPV").first).to_be_visible(timeout=FIRST_LOAD_MS)
+    navigation = session.page.get_by_test_id("stSidebarNav")
+    expect(navigation).to_contain_text("Ce lieu est-il en QPV ?")
+    expect(navigation).not_to_contain_text("app")
+    expect(session.page.get_by_text("Mode présentation (grands caractères)")).to_be_visible()
+
+
 def test_map_loads_offline_with_legend_and_qpv(session):
     session.open("/")
     frame = session.wait_for_map()
