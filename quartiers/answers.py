@@ -21,7 +21,7 @@ def distance_text(metres: int) -> str:
 def _quartier(loc: Location) -> str:
     text = f"{loc.nom_qp} ({loc.code_qp}, {loc.communes})"
     if loc.voisin:
-        text += " — QPV voisin, hors contrats CABBALR / CALL"
+        text += f" — {loc.contrat or 'QPV voisin, hors contrats CABBALR / CALL'}"
     return text
 
 

@@ -8,6 +8,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from quartiers.answers import VINTAGE, describe
 from quartiers.batch import BatchError, locate_frame, read_csv, to_csv_bytes
 from quartiers.exports import EXPORTABLE, ExportError, layer_geojson
 from quartiers.perimeters import load_layers
@@ -81,7 +82,9 @@ def _situer(args) -> int:
         locator = _locator()
         if locator is None:
             return 1
-        print(json.dumps(asdict(locator.locate(args.lat, args.lon)), ensure_ascii=False, indent=2))
+        location = locator.locate(args.lat, args.lon)
+        answer = asdict(location) | {"reponse": describe(location), "avertissement": VINTAGE}
+        print(json.dumps(answer, ensure_ascii=False, indent=2))
         return 0
     if args.output is None:
         print("Erreur : indiquer le fichier résultat avec -o resultat.csv", file=sys.stderr)

@@ -49,9 +49,12 @@ def map_svg(quartier: Quartier, layers: Layers) -> str:
     if layers.communes is not None:
         frame = shapely.box(minx, miny, maxx, maxy)
         for geometry in layers.communes.to_crs(settings.LAMBERT93).geometry:
-            clipped = geometry.intersection(frame)
-            if not clipped.is_empty:
-                communes += f'<path d="{_path(clipped, transform)}" fill="none" stroke="#444" stroke-dasharray="3 3"/>'
+            # Only the commune limits that cross the extract, not the edges of the clipping frame.
+            limits = geometry.boundary.intersection(frame)
+            for line in getattr(limits, "geoms", [limits]):
+                if line.geom_type == "LineString" and not line.is_empty:
+                    points = " L".join(f"{x:.1f},{y:.1f}" for x, y in (transform(*c) for c in line.coords))
+                    communes += f'<path d="M{points}" fill="none" stroke="#444" stroke-dasharray="3 3"/>'
     bar_m = 200
     return (
         f'<svg viewBox="0 0 {SVG_SIZE} {SVG_SIZE}" width="{SVG_SIZE}" height="{SVG_SIZE}" role="img" '

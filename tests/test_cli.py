@@ -172,6 +172,8 @@ def test_situer_one_point(capsys):
     assert answer["code_qp"] == "QN06208M"
     assert answer["nom_qp"] == "Quartier Du Mont Liébaut"  # ensure_ascii=False: accents as written
     assert answer["dans_qpv"] is True and answer["voisin"] is False
+    assert answer["reponse"].startswith("Ce point est dans le QPV Quartier Du Mont Liébaut (QN06208M, Béthune)")
+    assert "décret n° 2023-1314" in answer["avertissement"] and "indicative" in answer["avertissement"]
 
 
 def test_situer_needs_a_file_or_both_coordinates(capsys):

@@ -35,9 +35,12 @@ def presentation_toggle() -> None:
     )
     if on:
         st.html(
-            "<style>html, .stMarkdown, .stMarkdown p, li, td, th, label, .stAlert { font-size: 1.35rem !important; }"
-            "h1 { font-size: 2.6rem !important; } h2 { font-size: 2.1rem !important; } h3 { font-size: 1.7rem !important; }"
-            ".stApp { background: #ffffff; color: #000000; }</style>"
+            "<style>[data-testid='stMain'] :is(.stMarkdown, .stMarkdown p, li, label, .stAlert) "
+            "{ font-size: 1.35rem !important; }"
+            "[data-testid='stMain'] h1 { font-size: 2.6rem !important; } "
+            "[data-testid='stMain'] h2 { font-size: 2.1rem !important; } "
+            "[data-testid='stMain'] h3 { font-size: 1.7rem !important; }"
+            ".stApp, [data-testid='stCaptionContainer'] p { background: #ffffff; color: #000000 !important; }</style>"
         )
 
 
