@@ -109,7 +109,7 @@ class _MapExtras(MacroElement):
         {{ this._parent.get_name() }}.getContainer().style.background = "#f4f3ee";
         L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
         (function () {
-            var legend = L.control({position: "bottomleft"});
+            var legend = L.control({position: "bottomright"});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("details", "legende-carte");
                 div.open = div.ownerDocument.defaultView.innerWidth > 450;  // map frame: ~550 px desktop, ~360 phone

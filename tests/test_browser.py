@@ -163,6 +163,8 @@ def test_map_loads_offline_with_legend_and_qpv(session):
     leaflet = [url for url in session.requests if url.endswith("/leaflet.js")]
     assert leaflet and all(url.startswith(session.base_url + "/app/static/") for url in leaflet), leaflet
     assert session.foreign_requests() == []
+    # RGAA: the page language is French and the map frame has a title (the frame was found by it above).
+    expect(session.page.locator("html")).to_have_attribute("lang", "fr")
     session.screenshot("carte-desktop.png")
 
 

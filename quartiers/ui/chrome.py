@@ -11,7 +11,7 @@ def page_language() -> None:
     """RGAA: the page is in French and the map frame has a title (Streamlit sets neither)."""
     st.html(
         "<script>(function(){var d=window.parent&&window.parent.document?window.parent.document:document;"
-        "d.documentElement.lang='fr';"
+        "d.documentElement.lang='fr';if(d.__titreCarte)return;d.__titreCarte=true;"
         f"var t={MAP_TITLE!r};"
         "function fix(){d.querySelectorAll('iframe').forEach(function(f){"
         "if((f.title||'').indexOf('folium')>=0||(f.src||'').indexOf('folium')>=0){f.title=t;}});}"
