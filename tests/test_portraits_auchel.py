@@ -1,11 +1,11 @@
 """Portraits of the four Auchel QPV against their source, the convention d'application communale (document 003)."""
 
 import json
-import re
 from functools import cache
 
 from quartiers import settings
 from quartiers.portraits import load_portraits
+from quartiers.verbatim import clean
 
 AUCHEL = {
     "QN06204M": "Centre-ville",
@@ -34,13 +34,6 @@ def _anct():
 def _figure(p, cle):
     ind = p.indicateur(cle)
     return ind.valeur, ind.reference
-
-
-def _clean(text):
-    """The clean-up allowed on source text: markdown emphasis, bullets, table tabs, whitespace."""
-    text = text.replace("**", "")
-    text = re.sub(r"(?m)^\s*[-•]\s+", "", text)
-    return " ".join(text.replace("\t", " ").split())
 
 
 def test_auchel_portraits_load_without_errors():
@@ -207,7 +200,7 @@ def test_prevention_row_follows_each_table_s_layout():
 
 
 def test_every_text_is_copied_from_the_convention():
-    document = _clean(SEED_003.read_text(encoding="utf-8"))
+    document = clean(SEED_003.read_text(encoding="utf-8"))
     for code in AUCHEL:
         p = _p(code)
         texts = [i.texte for i in p.indicateurs]

@@ -1,11 +1,11 @@
 """Portraits of Béthune's three quartiers (Mont Liébaut, 3 Îlots, Catorive) against their source,
 the convention d'application communale de Béthune (document 002)."""
 
-import re
 from functools import cache
 
 from quartiers import settings
 from quartiers.portraits import load_portraits
+from quartiers.verbatim import clean
 
 BETHUNE = ("QN06208M", "QN06209M", "catorive")
 SIGVILLE = "données sigville 2022 basées sur l'ancien périmètre"
@@ -25,13 +25,6 @@ def _p(pid):
 def _figure(p, cle):
     ind = p.indicateur(cle)
     return ind.valeur, ind.reference
-
-
-def _clean(text):
-    """The clean-up allowed on source text: markdown emphasis, bullets, table tabs, whitespace."""
-    text = text.replace("**", "")
-    text = re.sub(r"(?m)^\s*[-•]\s+", "", text)
-    return " ".join(text.replace("\t", " ").split())
 
 
 def test_bethune_portraits_load_without_errors():
@@ -213,7 +206,7 @@ def test_catorive_objectifs_table_reassembled_across_page_break():
 
 
 def test_every_text_is_verbatim_in_the_bethune_convention():
-    source = _clean(SEED_002.read_text(encoding="utf-8"))
+    source = clean(SEED_002.read_text(encoding="utf-8"))
     for pid in BETHUNE:
         p = _p(pid)
         texts = [i.texte for i in p.indicateurs]
@@ -222,5 +215,5 @@ def test_every_text_is_verbatim_in_the_bethune_convention():
         texts += [o.objectif for o in p.objectifs]
         texts += [op.texte for o in p.objectifs for op in o.operationnels]
         texts += [item for o in p.objectifs for op in o.operationnels for item in op.items]
-        missing = [t for t in texts if _clean(t) not in source]
+        missing = [t for t in texts if clean(t) not in source]
         assert missing == [], (pid, missing)

@@ -89,7 +89,7 @@ def locate_me_button() -> None:
     """The browser's own geolocation; the position goes into the URL, nothing is stored."""
     st.html(
         "<button id='me-localiser' type='button' style='padding:.4rem .8rem;border:1px solid #333;border-radius:.4rem;"
-        "background:#fff;color:#111;cursor:pointer'>📍 Me localiser (position du navigateur)</button>"
+        "background:#fff;color:#111;cursor:pointer'>Me localiser (position du navigateur)</button>"
         "<span id='me-localiser-msg' role='status' style='margin-left:.5rem'></span>"
         "<script>(function(){var b=document.getElementById('me-localiser');if(!b)return;b.onclick=function(){"
         "var m=document.getElementById('me-localiser-msg');"
@@ -123,7 +123,7 @@ def batch_section() -> None:
     st.subheader("Situer tout un fichier (CSV)")
     st.markdown(
         md(
-            "Colonnes attendues : « latitude » et « longitude » en degrés (séparateur ; ou , ; UTF-8 ou Latin-1). "
+            "Colonnes attendues : « latitude » et « longitude » en degrés ; séparateur point-virgule ou virgule ; encodage UTF-8 ou Latin-1. "
             + f"Limite : {MAX_BYTES // (1024 * 1024)} Mo et {MAX_ROWS:,} lignes.".replace(",", " ")
             + f" Colonnes ajoutées : {', '.join(OUTPUT_COLUMNS)}. Le fichier n'est pas conservé."
         )
