@@ -10,7 +10,8 @@ display = state.get_display()
 catalogue = state.get_catalogue()
 quartier, url_error = state.read_selection()
 
-st.title("Carte des quartiers prioritaires — CABBALR et CALL")
+st.title("Carte des quartiers prioritaires")
+st.caption("Béthune-Bruay, Artois Lys Romane (CABBALR) et Lens-Liévin (CALL) — géographie prioritaire 2024-2030")
 state.show_problems()
 if url_error:
     st.error(url_error)

@@ -115,7 +115,7 @@ class _MapExtras(MacroElement):
                 div.open = div.ownerDocument.defaultView.innerWidth > 450;  // map frame: ~550 px desktop, ~360 phone
                 div.setAttribute("aria-label", "Légende de la carte");
                 div.style.cssText = "background:#fff;color:#111;padding:4px 8px;font:12px/1.35 sans-serif;" +
-                    "border:1px solid #555;border-radius:4px;max-width:270px";
+                    "border:1px solid #555;border-radius:4px;max-width:240px";
                 div.innerHTML = {{ this.legend_html|tojson }};
                 L.DomEvent.disableClickPropagation(div);
                 return div;
@@ -158,9 +158,10 @@ def legend_entries(layers: DisplayLayers) -> list[tuple[dict, str]]:
 
 
 def legend_html(layers: DisplayLayers) -> str:
-    lines = [f"<div>{_swatch(style)}{escape(label)}</div>" for style, label in legend_entries(layers)]
+    # On the map the swatch shows the pattern: only the name before " : " (the text legend keeps it all).
+    lines = [f"<div>{_swatch(style)}{escape(label.split(' : ')[0])}</div>" for style, label in legend_entries(layers)]
     if layers.qic is None:
-        lines.append("<div><em>Périmètres des QIC non publiés : non représentés.</em></div>")
+        lines.append("<div><em>Périmètres des QIC non publiés</em></div>")
     return "<summary style='cursor:pointer;font-weight:bold'>Légende</summary>" + "".join(lines)
 
 
@@ -217,7 +218,8 @@ def build_map(layers: DisplayLayers, with_tiles: bool = True) -> folium.Map:
         STYLE_QPV,
         _tooltip(["lib_qp", "code_qp", "lib_com"], ["Quartier", "Code", "Communes"]),
     )
-    fmap.fit_bounds(layers.bounds)
+    # Leave the bottom strip to the legend, so that it does not hide the south-east of CALL.
+    fmap.fit_bounds(layers.bounds, padding_bottom_right=(0, 170))
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     _MapExtras(legend_html(layers)).add_to(fmap)
     return fmap

@@ -166,11 +166,11 @@ def welcome(catalogue: dict[str, Quartier]) -> None:
     )
     st.page_link(
         "pages/situer.py",
-        label="Une adresse est-elle en QPV ou dans la bande des 300 m ?",
+        label="Un lieu est-il en QPV ?",
         icon=":material/location_on:",
     )
     st.page_link(
         "pages/quartiers.py",
-        label="Liste de tous les quartiers (texte, tableau comparatif)",
+        label="Tous les quartiers (tableau)",
         icon=":material/table_rows:",
     )
