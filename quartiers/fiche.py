@@ -12,7 +12,7 @@ from quartiers import settings
 from quartiers.catalogue import Quartier
 from quartiers.formats import fmt_quantity
 from quartiers.perimeters import Layers
-from quartiers.portraits import Cadre, Document, Indicateur
+from quartiers.portraits import Document, Indicateur
 from quartiers.zones import band
 
 SVG_SIZE = 520
@@ -68,7 +68,7 @@ def map_svg(quartier: Quartier, layers: Layers) -> str:
     )
 
 
-def _indicator_rows(indicateurs: tuple[Indicateur, ...], documents: dict[str, Document]) -> str:
+def _indicator_rows(indicateurs: tuple[Indicateur, ...]) -> str:
     rows = []
     for i in indicateurs:
         reference = fmt_quantity(i.reference, i.unite) + (f" ({i.reference_libelle})" if i.reference_libelle else "")
@@ -81,7 +81,7 @@ def _indicator_rows(indicateurs: tuple[Indicateur, ...], documents: dict[str, Do
     return "".join(rows)
 
 
-def fiche_html(quartier: Quartier, layers: Layers, cadre: Cadre | None, documents: dict[str, Document]) -> str:
+def fiche_html(quartier: Quartier, layers: Layers, documents: dict[str, Document]) -> str:
     """A standalone, printable HTML page (no external resource) for one quartier; every text is escaped."""
     p = quartier.portrait
     today = dt.date.today().strftime("%d/%m/%Y")
@@ -108,7 +108,7 @@ def fiche_html(quartier: Quartier, layers: Layers, cadre: Cadre | None, document
         body.append(
             "<h2>Portrait statistique</h2><table><tr><th>Indicateur</th><th>Quartier</th><th>Référence</th><th>Source</th></tr>"
         )
-        body.append(_indicator_rows(p.indicateurs, documents) + "</table>")
+        body.append(_indicator_rows(p.indicateurs) + "</table>")
     if p:
         for title, items, attr in (
             ("Les « irritants »", p.irritants, "titre"),

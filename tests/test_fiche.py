@@ -8,19 +8,19 @@ import pytest
 from quartiers import perimeters
 from quartiers.catalogue import build_catalogue
 from quartiers.fiche import fiche_html
-from quartiers.portraits import load_cadres, load_documents, load_portraits
+from quartiers.portraits import load_documents, load_portraits
 
 
 @pytest.fixture(scope="module")
 def context():
     layers = perimeters.load_layers()
     portraits, _ = load_portraits()
-    return layers, build_catalogue(layers.qpv, layers.qic, portraits), load_cadres(), load_documents()
+    return layers, build_catalogue(layers.qpv, layers.qic, portraits), load_documents()
 
 
 def test_fiche_of_mont_liebaut(context):
-    layers, catalogue, cadres, documents = context
-    html = fiche_html(catalogue["QN06208M"], layers, cadres["CABBALR"], documents)
+    layers, catalogue, documents = context
+    html = fiche_html(catalogue["QN06208M"], layers, documents)
     assert html.startswith("<!doctype html><html lang='fr'>")
     assert "<svg" in html and "200 m" in html  # map extract with a scale bar
     assert "46,1 %" in html and "18,8 %" in html
@@ -31,13 +31,13 @@ def test_fiche_of_mont_liebaut(context):
 
 
 def test_fiche_of_catorive_has_no_map_but_says_why(context):
-    layers, catalogue, cadres, documents = context
-    html = fiche_html(catalogue["catorive"], layers, cadres["CABBALR"], documents)
+    layers, catalogue, documents = context
+    html = fiche_html(catalogue["catorive"], layers, documents)
     assert "Pas de périmètre publié" in html and "maison d'arrêt" in unescape(html)
 
 
 def test_fiche_escapes_text(context):
-    layers, catalogue, cadres, documents = context
+    layers, catalogue, documents = context
     tampered = dataclasses.replace(catalogue["QN06208M"], nom="<script>alert(1)</script>")
-    html = fiche_html(tampered, layers, cadres["CABBALR"], documents)
+    html = fiche_html(tampered, layers, documents)
     assert "<script>" not in html and "&lt;script&gt;" in html

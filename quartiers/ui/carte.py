@@ -39,10 +39,9 @@ def _on_search() -> None:
 
 def search_box(catalogue: dict[str, Quartier], quartier: Quartier | None) -> None:
     """Type a quartier or a commune; the map zooms to it and a quartier's portrait opens."""
-    options = list(search_options(catalogue))
-    current = next(
-        (label for label, v in search_options(catalogue).items() if quartier and v == f"q:{quartier.id}"), None
-    )
+    labels = search_options(catalogue)
+    options = list(labels)
+    current = next((label for label, v in labels.items() if quartier and v == f"q:{quartier.id}"), None)
     st.selectbox(
         "Rechercher un quartier ou une commune",
         options,

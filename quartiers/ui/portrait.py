@@ -184,10 +184,7 @@ def cadre_panel(cadre: Cadre) -> None:
 def fiche_download(quartier: Quartier) -> None:
     from quartiers.fiche import fiche_html
 
-    layers = get_layers()
-    html = fiche_html(
-        quartier, layers, get_cadres()[0].get(quartier.epci[0]) if quartier.epci else None, get_documents()
-    )
+    html = fiche_html(quartier, get_layers(), get_documents())
     st.download_button(
         "Fiche imprimable (HTML, à ouvrir puis imprimer)",
         html,
