@@ -81,6 +81,15 @@ def _indicator_rows(indicateurs: tuple[Indicateur, ...]) -> str:
     return "".join(rows)
 
 
+def _cited_documents(portrait) -> set[str]:
+    """Every document the portrait's blocks cite, not only its main one."""
+    sources = [portrait.source] + [
+        i.source for i in portrait.indicateurs + portrait.opportunites + portrait.enjeux_prioritaires
+    ]
+    sources += [i.source for i in portrait.irritants] + [o.source for o in portrait.objectifs]
+    return {source.document for source in sources}
+
+
 def fiche_html(quartier: Quartier, layers: Layers, documents: dict[str, Document]) -> str:
     """A standalone, printable HTML page (no external resource) for one quartier; every text is escaped."""
     p = quartier.portrait
@@ -137,7 +146,7 @@ def fiche_html(quartier: Quartier, layers: Layers, documents: dict[str, Document
                     f"<td>{'<ul>' + ops + '</ul>' if ops else '—'}</td></tr>"
                 )
             body.append("</table>")
-    cited = sorted({p.source.document} if p else set())
+    cited = sorted(_cited_documents(p)) if p else []
     sources = "".join(f"<li>Document {escape(c)} : {escape(documents[c].titre)}</li>" for c in cited if c in documents)
     body.append(
         "<h2>Sources</h2><ul>"

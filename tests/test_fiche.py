@@ -8,7 +8,7 @@ import pytest
 from quartiers import perimeters
 from quartiers.catalogue import build_catalogue
 from quartiers.fiche import fiche_html
-from quartiers.portraits import load_documents, load_portraits
+from quartiers.portraits import Source, load_documents, load_portraits
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +41,14 @@ def test_fiche_escapes_text(context):
     tampered = dataclasses.replace(catalogue["QN06208M"], nom="<script>alert(1)</script>")
     html = fiche_html(tampered, layers, documents)
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_fiche_lists_every_document_its_blocks_cite(context):
+    """A figure taken from another document than the portrait's main one gets that document in the sources."""
+    layers, catalogue, documents = context
+    quartier = catalogue["QN06208M"]
+    figure = dataclasses.replace(quartier.portrait.indicateurs[0], source=Source(document="001", section="x"))
+    portrait = dataclasses.replace(quartier.portrait, indicateurs=(figure,))
+    html = unescape(fiche_html(dataclasses.replace(quartier, portrait=portrait), layers, documents))
+    assert f"Document 002 : {documents['002'].titre}" in html
+    assert f"Document 001 : {documents['001'].titre}" in html
