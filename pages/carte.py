@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from quartiers import maps
-from quartiers.ui import carte, portrait, state
+from quartiers.ui import carte, portrait, recherche, state
 
 display = state.get_display()
 catalogue = state.get_catalogue()
@@ -18,7 +18,7 @@ if url_error:
 if not state.leaflet_installed():
     st.error(state.LEAFLET_MISSING)
 
-carte.search_box(catalogue, quartier)
+recherche.search_box(catalogue, quartier)
 map_column, panel_column = st.columns([3, 2], gap="medium")
 with map_column:
     st_folium(
@@ -37,6 +37,5 @@ with panel_column:
     if quartier is None:
         carte.welcome(catalogue)
     else:
-        portrait.portrait_panel(quartier)
-        portrait.fiche_download(quartier)
-        portrait.cadres_for(quartier)
+        portrait.portrait_header(quartier)
+        portrait.portrait_body(quartier)

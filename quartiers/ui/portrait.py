@@ -50,8 +50,8 @@ def rate_bars(indicateurs: tuple[Indicateur, ...]) -> str:
     )
 
 
-def portrait_panel(quartier: Quartier) -> None:
-    """Everything the sources say about one quartier, as text first, with its source under each block."""
+def portrait_header(quartier: Quartier) -> None:
+    """The quartier's name, key facts and the printable fiche: what sits beside the map."""
     portrait = quartier.portrait
     st.header(quartier.nom)
     facts = [f"**Statut :** {md(_statut_label(quartier))}"]
@@ -73,6 +73,13 @@ def portrait_panel(quartier: Quartier) -> None:
     st.markdown("  \n".join(facts))
     if quartier.code_qp:
         st.markdown(f"[Fiche officielle SIG Ville]({settings.SIG_VILLE_URL.format(code=quartier.code_qp)})")
+    if not quartier.voisin and portrait is not None:
+        fiche_download(quartier)
+
+
+def portrait_body(quartier: Quartier) -> None:
+    """Everything else the sources say about the quartier, as text first, with its source under each block."""
+    portrait = quartier.portrait
     if quartier.voisin:
         st.info(
             "QPV d'une agglomération voisine, hors contrats CABBALR / CALL : ses données ne figurent pas dans nos sources."
@@ -92,6 +99,7 @@ def portrait_panel(quartier: Quartier) -> None:
     _list_section("Les enjeux prioritaires pour la commune", portrait.enjeux_prioritaires)
     _objectives(portrait)
     st.caption(md(source_line(get_documents(), portrait.source.document, portrait.source.section)))
+    cadres_for(quartier)
 
 
 def _statut_label(quartier: Quartier) -> str:

@@ -90,6 +90,20 @@ def select(quartier_id: str | None) -> None:
         del st.query_params["quartier"]
 
 
+def select_commune(nom: str | None) -> None:
+    """Put a commune in the URL (?commune=...) and clear the quartier: the map zooms to the commune."""
+    if nom:
+        st.query_params["commune"] = nom
+    elif "commune" in st.query_params:
+        del st.query_params["commune"]
+    select(None)
+
+
+def request_view() -> None:
+    """Ask the map to re-centre on the selection at the next run, even if the user panned away since."""
+    st.session_state["vue_version"] = st.session_state.get("vue_version", 0) + 1
+
+
 def parse_coordinate(raw: str | None, low: float, high: float) -> float | None:
     """A number in degrees, with a decimal point or comma, within [low, high]; None otherwise."""
     try:
