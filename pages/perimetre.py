@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from quartiers import carte_proposition, maps
+from quartiers import carte_proposition
 from quartiers.ui import perimetre, state
 
 display = state.get_display()
@@ -22,10 +22,7 @@ with input_column:
 with map_column:
     if not state.leaflet_installed():
         st.error(state.LEAFLET_MISSING)
-    view = {}
-    if resultat is not None:
-        centre, zoom = maps.view_for_bounds(carte_proposition.result_bounds(resultat.bilans))
-        view = {"center": centre, "zoom": zoom}
+    view = carte_proposition.result_view(resultat.bilans) if resultat is not None else {}
     st_folium(
         carte_proposition.build_proposal_map(display),
         key=perimetre.MAP_KEY,

@@ -25,6 +25,7 @@ from quartiers.maps import (
     STYLE_VOISIN,
     DisplayLayers,
     to_display_geojson,
+    view_for_bounds,
 )
 
 LEAFLET_DRAW_DIR = settings.STATIC_DIR / "node_modules" / "leaflet-draw" / "dist"
@@ -101,6 +102,82 @@ class _Legend(MacroElement):
         self.legend_html = legend
 
 
+# Leaflet.draw's interface in French (its own texts are English); merged into L.drawLocal before the control.
+DRAW_FRENCH = {
+    "draw": {
+        "toolbar": {
+            "actions": {"title": "Annuler le dessin", "text": "Annuler"},
+            "finish": {"title": "Terminer le dessin", "text": "Terminer"},
+            "undo": {"title": "Supprimer le dernier point", "text": "Supprimer le dernier point"},
+            "buttons": {"polygon": "Dessiner un polygone", "rectangle": "Dessiner un rectangle"},
+        },
+        "handlers": {
+            "polygon": {
+                "tooltip": {
+                    "start": "Cliquez pour commencer le polygone.",
+                    "cont": "Cliquez pour ajouter un sommet.",
+                    "end": "Cliquez sur le premier point pour fermer le polygone.",
+                }
+            },
+            "polyline": {
+                "error": "<strong>Erreur :</strong> les côtés ne doivent pas se croiser.",
+                "tooltip": {
+                    "start": "Cliquez pour commencer.",
+                    "cont": "Cliquez pour continuer.",
+                    "end": "Cliquez sur le dernier point pour terminer.",
+                },
+            },
+            "rectangle": {"tooltip": {"start": "Cliquez et faites glisser pour dessiner un rectangle."}},
+            "simpleshape": {"tooltip": {"end": "Relâchez la souris pour terminer."}},
+        },
+    },
+    "edit": {
+        "toolbar": {
+            "actions": {
+                "save": {"title": "Enregistrer les modifications", "text": "Enregistrer"},
+                "cancel": {"title": "Annuler les modifications", "text": "Annuler"},
+                "clearAll": {"title": "Effacer tous les polygones", "text": "Tout effacer"},
+            },
+            "buttons": {
+                "edit": "Modifier les polygones",
+                "editDisabled": "Aucun polygone à modifier",
+                "remove": "Supprimer des polygones",
+                "removeDisabled": "Aucun polygone à supprimer",
+            },
+        },
+        "handlers": {
+            "edit": {
+                "tooltip": {
+                    "text": "Déplacez les poignées pour modifier le polygone.",
+                    "subtext": "« Annuler » défait les modifications.",
+                }
+            },
+            "remove": {"tooltip": {"text": "Cliquez sur un polygone pour le supprimer."}},
+        },
+    },
+}
+
+
+class _DrawFrench(MacroElement):
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function merge(target, source) {
+            Object.keys(source).forEach(function (key) {
+                if (typeof source[key] === "object") { merge(target[key] = target[key] || {}, source[key]); }
+                else { target[key] = source[key]; }
+            });
+        })(L.drawLocal, {{ this.texts|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "DrawFrench"
+        self.texts = DRAW_FRENCH
+
+
 def draw_control() -> Draw:
     """Leaflet.draw restricted to polygons and rectangles, its assets served by the app."""
     draw = Draw(
@@ -150,6 +227,7 @@ def build_proposal_map(layers: DisplayLayers, with_tiles: bool = True) -> folium
         ).add_to(fmap)
     fmap.fit_bounds(layers.bounds)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
+    _DrawFrench().add_to(fmap)
     draw_control().add_to(fmap)
     _Legend(legend_html()).add_to(fmap)
     return fmap
@@ -170,7 +248,7 @@ def _layer(geometries: list[shapely.Geometry], properties: dict[str, list], laye
 def result_group(bilans: list[Bilan]) -> folium.FeatureGroup:
     """The proposal, its band, the added and left-out parts, with text labels; added without reloading the map."""
     group = folium.FeatureGroup(name="Proposition")
-    names = [b.nom for b in bilans]
+    names = [escape(b.nom) for b in bilans]  # tooltips are HTML: a name from a file is shown as text
     for geometries, properties, style, label, aliases in (
         ([b.bande for b in bilans], {"nom": names, "surface_ha": [b.surface_bande_300m_ha for b in bilans]},
          STYLE_BANDE_PROPOSITION, "bande_proposition", ["Bande des 300 m de", "Surface (ha)"]),
@@ -205,6 +283,13 @@ def result_group(bilans: list[Bilan]) -> folium.FeatureGroup:
                     interactive=False,
                 ).add_to(group)
     return group
+
+
+def result_view(bilans: list[Bilan]) -> dict:
+    """`center` and `zoom` for st_folium that fit the proposals and their bands."""
+    centre, zoom = view_for_bounds(result_bounds(bilans))
+    # view_for_bounds keeps one level out for a quartier's band; these bounds already hold the band.
+    return {"center": centre, "zoom": min(zoom + 1, MAX_ZOOM - 1)}
 
 
 def result_bounds(bilans: list[Bilan]) -> list[list[float]]:

@@ -115,6 +115,7 @@ def test_polygon_drawn_with_leaflet_draw_gives_the_same_figures_as_uploaded(sess
         frame_handle.wait_for_function(ready)
         session.click_map_at(lat, lon)
         expect(vertices).to_have_count(count)
+    expect(frame.get_by_text("Terminer", exact=True)).to_be_visible()  # Leaflet.draw speaks French
     frame_handle.wait_for_function(ready)
     session.click_map_at(*corners[0])  # a click on the first vertex closes the polygon
     expect(session.page.get_by_text("1 polygone(s) des polygones dessinés comparé(s)")).to_be_visible(

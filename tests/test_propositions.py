@@ -9,6 +9,7 @@ import io
 import json
 import zipfile
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -315,3 +316,56 @@ def test_html_in_a_name_is_kept_as_text():
     frame = gpd.GeoDataFrame({"nom": [name]}, geometry=[box(2.62, 50.51, 2.63, 50.52)], crs=settings.WGS84)
     proposal = read_proposal(frame.to_json().encode(), "html.geojson")
     assert proposal.frame["nom"].tolist() == [name]
+
+
+# --- The page, through AppTest (drawings given as st_folium returns them) ---------------------------------------
+
+
+def _page_with_drawings(features: list[dict]):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(settings.ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/perimetre.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("dessinez un ou plusieurs polygones" in i.value and "au clavier" in i.value for i in at.info)
+    at.session_state["carte_perimetre"] = {"all_drawings": features}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_page_figures_for_two_drawn_polygons_and_their_set(official):
+    c = official.loc["QN06208M", "geometry"].centroid
+    left, right = box(c.x - 300, c.y - 200, c.x + 100, c.y + 200), box(c.x - 100, c.y - 200, c.x + 300, c.y + 200)
+    features = json.loads(geojson_bytes([left, right]))["features"]
+    at = _page_with_drawings(features)
+    assert [s.value for s in at.success] == ["2 polygone(s) des polygones dessinés comparé(s) aux QPV 2024 officiels."]
+    assert [s.value for s in at.subheader] == ["Proposition 1", "Proposition 2", "Ensemble des polygones proposés"]
+    summary = at.table[-3].value  # the set's summary table
+    assert summary.loc["Surface du périmètre", "Valeur"] == "24 ha"
+    assert any("données carroyées de l'Insee" in i.value for i in at.info)
+
+
+def test_page_reports_a_repaired_drawing(official):
+    c = official.loc["QN06208M", "geometry"].centroid
+    bowtie = shapely.Polygon([(c.x, c.y), (c.x + 200, c.y + 200), (c.x + 200, c.y), (c.x, c.y + 200)])
+    at = _page_with_drawings(json.loads(geojson_bytes([bowtie]))["features"])
+    warnings = [w.value.replace("\\", "") for w in at.warning]  # markdown escapes removed
+    assert any("invalide (Self-intersection" in w and "réparé automatiquement (make_valid)" in w for w in warnings)
+
+
+def test_map_tooltips_show_a_name_from_a_file_as_text(reference):
+    from quartiers.carte_proposition import result_group
+
+    name = "<img src=x onerror=alert(1)>Quartier"
+    frame = gpd.GeoDataFrame({"nom": [name]}, geometry=[box(2.62, 50.51, 2.63, 50.52)], crs=settings.WGS84)
+    bilans = assess(read_proposal(frame.to_json().encode(), "html.geojson"), reference)
+    group = result_group(bilans)
+    fmap = folium.Map()
+    group.add_to(fmap)
+    html = fmap.get_root().render()
+    assert "<img src=x" not in html
+    # The GeoJSON data embedded by jinja's tojson: "&" is written \u0026, so "&lt;" reaches the tooltip.
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;Quartier" in html

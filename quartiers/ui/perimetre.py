@@ -121,7 +121,8 @@ def current_result(reference: Reference | None) -> Resultat | None:
         if not drawings:
             st.info(
                 "Déposez un fichier, ou dessinez un ou plusieurs polygones sur la carte avec l'outil « polygone » "
-                "ou « rectangle » (en haut à gauche de la carte)."
+                "ou « rectangle » (en haut à gauche de la carte). Le dessin se fait à la souris ou au doigt ; au clavier, "
+                "déposez un fichier."
             )
             return None
         key = "dessin:" + hashlib.sha256(repr(drawings).encode()).hexdigest()
