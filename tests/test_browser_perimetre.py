@@ -17,7 +17,7 @@ import shapely
 from quartiers import settings
 from quartiers.carte_proposition import STYLE_PROPOSITION
 from quartiers.formats import fmt_number
-from tests.conftest import FIRST_LOAD_MS, expect
+from tests.conftest import FIRST_LOAD_MS, SCREENSHOTS, expect
 
 pytestmark = pytest.mark.browser
 
@@ -83,8 +83,8 @@ def test_upload_shows_figures_map_and_a_one_page_a4_sheet(session, mont_liebaut_
     printed.pdf(path=pdf, prefer_css_page_size=True)
     printed.set_viewport_size({"width": 794, "height": 1123})
     printed.emulate_media(media="print")
-    printed.screenshot(path=session.tmp_path.parent / "fiche-a4.png", full_page=True)
-    session.screenshot("perimetre-after-sheet.png")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    printed.screenshot(path=SCREENSHOTS / "perimetre-fiche-a4.png", full_page=True)
     assert _pdf_pages(pdf) == 1
 
 
