@@ -9,7 +9,6 @@ Nothing is kept on disk: files are read from bytes in a temporary folder deleted
 from __future__ import annotations
 
 import io
-import json
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -166,14 +165,6 @@ def proposal_from_features(features: list[dict]) -> Proposal:
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ProposalError("Dessin illisible.") from exc
     return _validate(frame)
-
-
-def proposal_from_geojson_text(text: str) -> Proposal:
-    """Proposal from GeoJSON text in EPSG:4326 (used by tests and exports)."""
-    try:
-        return proposal_from_features(json.loads(text)["features"])
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise ProposalError("GeoJSON illisible.") from exc
 
 
 def _names(frame: gpd.GeoDataFrame) -> list[str]:

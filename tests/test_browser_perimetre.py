@@ -135,3 +135,24 @@ def test_polygon_drawn_with_leaflet_draw_gives_the_same_figures_as_uploaded(sess
     _upload(session, path)
     expect(session.page.get_by_text("1 polygone(s) du fichier déposé comparé(s)")).to_be_visible()
     assert _summary(session) == drawn_summary
+
+
+def test_geopackage_with_two_layers_lets_the_user_choose_and_keeps_the_choice(session, mont_liebaut_l93):
+    path = session.tmp_path / "variantes.gpkg"
+    for layer, geometry in (("variante_a", mont_liebaut_l93), ("variante_b", mont_liebaut_l93.buffer(20))):
+        frame = gpd.GeoDataFrame({"nom": [layer.replace("_", " ")]}, geometry=[geometry], crs=settings.LAMBERT93)
+        frame.to_file(path, layer=layer)
+    session.open("/perimetre")
+    session.wait_for_map()
+    _upload(session, path)
+    expect(session.page.get_by_text("Le fichier contient 2 couches (variante_a, variante_b)")).to_be_visible()
+    session.page.get_by_role("combobox", name="Couche à tester").click()
+    session.page.get_by_role("option", name="variante_b").click()
+    expect(session.page.get_by_role("heading", name="variante b")).to_be_visible()
+    grown_ha = fmt_number(round(mont_liebaut_l93.buffer(20).area / 10_000, 2))
+    assert f"{grown_ha} ha" in _summary(session)
+    # Another run of the page (presentation mode on) keeps the chosen layer and its figures.
+    session.page.get_by_text("Mode présentation (grands caractères)").click()
+    expect(session.page).to_have_url(re.compile(r"presentation=1"))
+    expect(session.page.get_by_role("heading", name="variante b")).to_be_visible()
+    expect(session.page.get_by_role("combobox", name="Couche à tester")).to_be_visible()

@@ -19,6 +19,7 @@ from shapely.geometry import box, mapping
 from quartiers import settings
 from quartiers.bilan_perimetre import assess, assess_set, load_reference, result_geojson, result_json
 from quartiers.propositions import (
+    MAX_POLYGONS,
     MAX_VERTICES,
     LayerChoiceNeeded,
     ProposalError,
@@ -297,6 +298,15 @@ def test_too_many_vertices_is_refused_with_the_limit(official):
     detailed = shapely.Polygon(np.column_stack([c.x + 300 * np.cos(angles), c.y + 300 * np.sin(angles)]))
     with pytest.raises(ProposalError, match="trop détaillé : .* sommets pour une limite de 100 000"):
         read_proposal(geojson_bytes([detailed]), "detail.geojson")
+
+
+def test_too_many_polygons_is_refused_with_the_limit(official):
+    c = official.loc["QN06208M", "geometry"].centroid
+    squares = [box(c.x + 30 * i, c.y, c.x + 30 * i + 20, c.y + 20) for i in range(MAX_POLYGONS + 1)]
+    with pytest.raises(
+        ProposalError, match=f"Trop de polygones : {MAX_POLYGONS + 1} pour une limite de {MAX_POLYGONS}"
+    ):
+        read_proposal(geojson_bytes(squares), "nombreux.geojson")
 
 
 def test_file_over_the_upload_limit():

@@ -81,6 +81,17 @@ def file_input() -> tuple[bytes, str] | None:
     return uploaded.getvalue(), uploaded.name
 
 
+def _layer_choice(digest: str) -> str | None:
+    """The layer chosen for a file with several layers ("" while none is chosen); None for a one-layer file."""
+    known = st.session_state.get("perimetre_couches")
+    if not known or known[0] != digest:
+        return None
+    layers = known[1]
+    st.warning(md(str(LayerChoiceNeeded(layers)).replace(" (option --couche en ligne de commande)", "")))
+    chosen = st.selectbox("Couche à tester", layers, index=None, key="proposition_couche", placeholder="Choisir")
+    return chosen or ""
+
+
 def _memo(key: str, compute):
     """Keep the last assessment in this session only (a rerun for another widget does not recompute)."""
     memo = st.session_state.get("perimetre_memo")
@@ -107,16 +118,18 @@ def current_result(reference: Reference | None) -> Resultat | None:
         if upload is not None:
             data, name = upload
             digest = hashlib.sha256(data).hexdigest()
-            layer = st.session_state.get("proposition_couche")
+            layer = _layer_choice(digest)
+            if layer == "":
+                return None
             try:
                 return _memo(
                     f"fichier:{digest}:{layer}",
                     lambda: _assess("fichier", read_proposal(data, name, layer, upload_limit_mb()), reference),
                 )
             except LayerChoiceNeeded as choice:
-                st.warning(md(str(choice)))
-                st.selectbox("Couche à tester", choice.layers, index=None, key="proposition_couche")
-                return None
+                # Remember the layers of this file, so that the choice stays on screen at every later run.
+                st.session_state["perimetre_couches"] = (digest, choice.layers)
+                st.rerun()
         drawings = (st.session_state.get(MAP_KEY) or {}).get("all_drawings") or []
         if not drawings:
             st.info(
