@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,20 +111,14 @@ def _layers_at(path: str) -> list[str]:
         raise ProposalError(f"Fichier illisible : ce n'est pas un fichier {FORMATS_TEXT} valide.") from exc
 
 
-class _on_disk:
+@contextmanager
+def _on_disk(data: bytes, filename: str) -> Iterator[str]:
     """The bytes written to a temporary folder for GDAL, deleted on exit (nothing kept on the server)."""
-
-    def __init__(self, data: bytes, filename: str):
-        self.data, self.extension = data, _extension(filename)
-
-    def __enter__(self) -> str:
-        self._dir = tempfile.TemporaryDirectory(prefix="proposition_")
-        path = Path(self._dir.name) / f"proposition.{self.extension}"
-        path.write_bytes(self.data)
-        return f"/vsizip/{path}" if self.extension == "zip" else str(path)
-
-    def __exit__(self, *exc):
-        self._dir.cleanup()
+    extension = _extension(filename)
+    with tempfile.TemporaryDirectory(prefix="proposition_") as folder:
+        path = Path(folder) / f"proposition.{extension}"
+        path.write_bytes(data)
+        yield f"/vsizip/{path}" if extension == "zip" else str(path)
 
 
 def read_proposal(data: bytes, filename: str, layer: str | None = None, max_mb: int | None = None) -> Proposal:

@@ -117,6 +117,8 @@ def current_result(reference: Reference | None) -> Resultat | None:
     try:
         if upload is not None:
             data, name = upload
+            if (st.session_state.get(MAP_KEY) or {}).get("all_drawings"):
+                st.caption("Un fichier est déposé : les polygones dessinés sur la carte ne sont pas pris en compte.")
             digest = hashlib.sha256(data).hexdigest()
             layer = _layer_choice(digest)
             if layer == "":
