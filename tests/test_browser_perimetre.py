@@ -17,7 +17,7 @@ import shapely
 from quartiers import settings
 from quartiers.carte_proposition import STYLE_PROPOSITION
 from quartiers.formats import fmt_number
-from tests.conftest import FIRST_LOAD_MS, SCREENSHOTS, expect
+from tests.conftest import FIRST_LOAD_MS, PHONE, SCREENSHOTS, expect
 
 pytestmark = pytest.mark.browser
 
@@ -156,3 +156,26 @@ def test_geopackage_with_two_layers_lets_the_user_choose_and_keeps_the_choice(se
     expect(session.page).to_have_url(re.compile(r"presentation=1"))
     expect(session.page.get_by_role("heading", name="variante b")).to_be_visible()
     expect(session.page.get_by_role("combobox", name="Couche à tester")).to_be_visible()
+
+
+@pytest.mark.parametrize("session", [PHONE], indirect=True, ids=["390x844"])
+def test_on_a_phone_a_bad_file_gets_its_message_then_a_good_file_its_figures(session, mont_liebaut_l93):
+    points = session.tmp_path / "points.geojson"
+    gpd.GeoDataFrame(geometry=gpd.points_from_xy([2.629], [50.518]), crs=settings.WGS84).to_file(points)
+    session.open("/perimetre")
+    session.wait_for_map()
+    _upload(session, points)
+    expect(
+        session.page.get_by_text("Le fichier ne contient aucun polygone (seulement des points ou des lignes)")
+    ).to_be_visible()
+    expect(session.page.get_by_test_id("stException")).to_have_count(0)
+    good = session.tmp_path / "mont_liebaut.geojson"
+    gpd.GeoDataFrame({"nom": ["Mont Liébaut"]}, geometry=[mont_liebaut_l93], crs=settings.LAMBERT93).to_crs(
+        settings.WGS84
+    ).to_file(good)
+    _upload(session, good)
+    heading = session.page.get_by_role("heading", name="Mont Liébaut")
+    expect(heading).to_be_visible()
+    assert f"{fmt_number(round(mont_liebaut_l93.area / 10_000, 2))} ha" in _summary(session)
+    heading.scroll_into_view_if_needed()
+    session.screenshot("perimetre-phone.png")
