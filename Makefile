@@ -1,6 +1,7 @@
 # Carte Quartiers 2030 — `make run` starts the app, `make test` runs every test (browser test included).
 # Everything is set up on first use: a Python 3.11 virtual environment with the pinned requirements,
-# Leaflet from the npm registry (served by the app itself, no CDN), and Debian's chromium for the browser test.
+# Leaflet and Leaflet.draw from the npm registry (served by the app itself, no CDN), and Debian's chromium
+# (plus poppler-utils' pdfinfo, to count the pages of the printed A4 sheet) for the browser test.
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -30,6 +31,7 @@ $(LEAFLET): static/package.json static/package-lock.json
 
 browser:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+	@test -x /usr/bin/pdfinfo || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q poppler-utils; }
 
 lint: setup
 	$(PY) -m ruff check .

@@ -20,6 +20,9 @@ navigation = st.navigation(
         ),
         st.Page(HERE / "pages" / "quartiers.py", title="Quartiers", icon=":material/table_rows:", url_path="quartiers"),
         st.Page(
+            HERE / "pages" / "perimetre.py", title="Tester un périmètre", icon=":material/draw:", url_path="perimetre"
+        ),
+        st.Page(
             HERE / "pages" / "sources.py", title="Sources et méthode", icon=":material/menu_book:", url_path="sources"
         ),
     ]

@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     situer.add_argument("--lat", type=float)
     situer.add_argument("--lon", type=float)
     commands.add_parser("verifier-portraits", help="valider les fichiers de portraits/")
+    _add_perimetre_commands(commands)
     return parser
 
 
@@ -44,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         return _export(args.layer, args.output)
     if args.command == "situer":
         return _situer(args)
+    if args.command == "perimetre":
+        return _perimetre(args)
+    if args.command == "importer-qic":
+        return _importer_qic(args)
     return _check_portraits()
 
 
@@ -128,3 +133,86 @@ def _check_portraits() -> int:
         f"à leur source, cadres : {', '.join(cadres) or 'aucun'}."
     )
     return 1 if errors or unfaithful else 0
+
+
+def _add_perimetre_commands(commands) -> None:
+    perimetre = commands.add_parser("perimetre", help="mesurer un périmètre proposé face aux QPV officiels")
+    perimetre.add_argument("proposition", type=Path, help="GeoJSON, GeoPackage, Shapefile zippé ou KML")
+    perimetre.add_argument("--json", action="store_true", help="résultat en JSON")
+    perimetre.add_argument("-o", "--output", type=Path, help="GeoJSON résultat (proposition, bande, ajouts, retraits)")
+    perimetre.add_argument("--couche", help="couche à lire dans un GeoPackage qui en contient plusieurs")
+    qic = commands.add_parser("importer-qic", help="ajouter ou remplacer un QIC dans geodata/qic.geojson")
+    qic.add_argument("fichier", type=Path, help="périmètre publié : GeoJSON, GeoPackage, Shapefile zippé ou KML")
+    qic.add_argument("--nom", required=True)
+    qic.add_argument("--commune", required=True)
+    qic.add_argument("--source", required=True, help="acte ou fichier de publication")
+    qic.add_argument("--date", required=True, help="date de l'acte, AAAA-MM-JJ")
+    qic.add_argument("--couche", help="couche à lire dans un GeoPackage qui en contient plusieurs")
+    qic.add_argument("--geodata", type=Path, help="dossier geodata/ à modifier (par défaut celui du projet)")
+
+
+def _read_proposal_file(path: Path, layer: str | None):
+    from quartiers.propositions import ProposalError, read_proposal
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ProposalError(f"impossible de lire {path} ({exc.strerror}).") from exc
+    return read_proposal(data, path.name, layer=layer)
+
+
+def _perimetre(args) -> int:
+    from quartiers.bilan_perimetre import assess, load_reference, result_geojson, result_json
+    from quartiers.perimeters import LayerError
+    from quartiers.propositions import ProposalError
+
+    try:
+        proposal = _read_proposal_file(args.proposition, args.couche)
+        bilans = assess(proposal, load_reference())
+    except (ProposalError, LayerError) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+    for message in proposal.messages:
+        print(f"Attention : {message}", file=sys.stderr)
+    if args.output is not None:
+        try:
+            args.output.write_text(result_geojson(bilans), encoding="utf-8")
+        except OSError as exc:
+            print(f"Erreur : impossible d'écrire {args.output} ({exc.strerror}).", file=sys.stderr)
+            return 1
+    if args.json:
+        print(json.dumps(result_json(bilans), ensure_ascii=False, indent=2))
+        return 0
+    for bilan in bilans:
+        print(
+            f"{bilan.nom} : {bilan.surface_ha:.2f} ha, bande des 300 m {bilan.surface_bande_300m_ha:.2f} ha, "
+            f"hors QPV {bilan.surface_hors_qpv_ha:.2f} ha"
+            + (" — hors territoire CABBALR / CALL" if bilan.hors_territoire else "")
+        )
+        for commune in bilan.communes:
+            print(f"  commune {commune.nom} ({commune.code}) : {commune.surface_ha:.2f} ha")
+        for q in bilan.qpv:
+            print(
+                f"  {q.nom_qp} ({q.code_qp}) : {q.surface_en_commun_ha:.2f} ha en commun, {q.part_du_qpv_pct:.1f} % du QPV, "
+                f"{q.surface_qpv_hors_proposition_ha:.2f} ha du QPV hors proposition"
+            )
+    if args.output is not None:
+        print(f"Résultat écrit dans {args.output}")
+    return 0
+
+
+def _importer_qic(args) -> int:
+    from quartiers.propositions import ProposalError
+    from quartiers.qic import import_qic
+
+    try:
+        proposal = _read_proposal_file(args.fichier, args.couche)
+        imported = import_qic(proposal, args.nom, args.commune, args.source, args.date, args.geodata)
+    except ProposalError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+    for message in imported.messages:
+        print(f"Attention : {message}", file=sys.stderr)
+    action = "remplacé" if imported.remplace else "ajouté"
+    print(f"QIC « {imported.id} » {action} dans {imported.path} ({imported.surface_ha:.2f} ha).")
+    return 0

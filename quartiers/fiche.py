@@ -18,7 +18,8 @@ from quartiers.zones import band
 SVG_SIZE = 520
 
 
-def _path(geometry: BaseGeometry, transform) -> str:
+def svg_path(geometry: BaseGeometry, transform) -> str:
+    """SVG path data of a (multi)polygon's rings; `transform(x, y)` maps Lambert-93 metres to SVG units."""
     parts = []
     polygons = getattr(geometry, "geoms", [geometry])
     for polygon in polygons:
@@ -60,8 +61,8 @@ def map_svg(quartier: Quartier, layers: Layers) -> str:
         f'<svg viewBox="0 0 {SVG_SIZE} {SVG_SIZE}" width="{SVG_SIZE}" height="{SVG_SIZE}" role="img" '
         f'aria-label="Extrait de carte : périmètre 2024 du quartier {escape(quartier.nom)} et sa bande des 300 m">'
         f'<rect width="100%" height="100%" fill="#f4f3ee"/>{communes}'
-        f'<path d="{_path(ring.geometry.iloc[0], transform)}" fill="#f0a040" fill-opacity="0.25" stroke="#9c4a00" stroke-dasharray="8 6" fill-rule="evenodd"/>'
-        f'<path d="{_path(metric.geometry.iloc[0], transform)}" fill="#d2402f" fill-opacity="0.4" stroke="#8e1b10" stroke-width="2" fill-rule="evenodd"/>'
+        f'<path d="{svg_path(ring.geometry.iloc[0], transform)}" fill="#f0a040" fill-opacity="0.25" stroke="#9c4a00" stroke-dasharray="8 6" fill-rule="evenodd"/>'
+        f'<path d="{svg_path(metric.geometry.iloc[0], transform)}" fill="#d2402f" fill-opacity="0.4" stroke="#8e1b10" stroke-width="2" fill-rule="evenodd"/>'
         f'<line x1="10" y1="{SVG_SIZE - 15}" x2="{10 + bar_m * scale:.1f}" y2="{SVG_SIZE - 15}" stroke="#000" stroke-width="3"/>'
         f'<text x="10" y="{SVG_SIZE - 22}" font-size="12">{bar_m} m</text>'
         f'<text x="{SVG_SIZE - 20}" y="20" font-size="14" font-weight="bold">N ↑</text></svg>'

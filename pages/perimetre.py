@@ -1,0 +1,38 @@
+"""Tester un périmètre: a proposed perimeter (file or drawing) measured against the official QPV 2024."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from quartiers import carte_proposition
+from quartiers.ui import perimetre, state
+
+display = state.get_display()
+reference = perimetre.get_reference()
+
+st.title("Tester un périmètre proposé")
+st.markdown(
+    "Déposez le fichier d'un périmètre (export QGIS) ou dessinez-le sur la carte : sa surface, les communes "
+    "couvertes, ce qu'il garde et laisse hors des QPV 2024 officiels, ce qu'il ajoute, et sa propre bande des 300 m."
+)
+state.show_problems()
+
+input_column, map_column = st.columns([2, 3], gap="medium")
+with input_column:
+    resultat = perimetre.current_result(reference)
+with map_column:
+    if not state.leaflet_installed():
+        st.error(state.LEAFLET_MISSING)
+    view = carte_proposition.result_view(resultat.bilans) if resultat is not None else {}
+    st_folium(
+        carte_proposition.build_proposal_map(display),
+        key=perimetre.MAP_KEY,
+        height=carte_proposition.MAP_HEIGHT_PX,
+        use_container_width=True,
+        returned_objects=["all_drawings"],
+        feature_group_to_add=carte_proposition.result_group(resultat.bilans) if resultat else None,
+        **view,
+    )
+    perimetre.text_legend()
+if resultat is not None:
+    perimetre.results(resultat)
+    perimetre.downloads(resultat, reference)

@@ -1,0 +1,181 @@
+"""The "Tester un périmètre" page in headless chromium: upload, drawing through Leaflet.draw, the A4 sheet as PDF.
+
+Fixtures (the server, the browser, `session`) are in conftest.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from quartiers import settings
+from quartiers.carte_proposition import STYLE_PROPOSITION
+from quartiers.formats import fmt_number
+from tests.conftest import FIRST_LOAD_MS, PHONE, SCREENSHOTS, expect
+
+pytestmark = pytest.mark.browser
+
+PROPOSAL_PATHS = (
+    f"path.leaflet-interactive[stroke='{STYLE_PROPOSITION['color']}'][stroke-width='{STYLE_PROPOSITION['weight']}']"
+)
+
+
+@pytest.fixture(scope="module")
+def mont_liebaut_l93():
+    qpv = gpd.read_file(settings.QPV_FILE).to_crs(settings.LAMBERT93)
+    return qpv.loc[qpv["code_qp"] == "QN06208M", "geometry"].iloc[0]
+
+
+def _summary(session) -> str:
+    """The text of the first figures table (Surface, ajout, laissé hors, bande, commune, territoire)."""
+    table = session.page.get_by_test_id("stTable").first
+    expect(table).to_contain_text("Surface du périmètre")
+    return table.inner_text()
+
+
+def _upload(session, path) -> None:
+    session.page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(path)
+
+
+def test_upload_shows_figures_map_and_a_one_page_a4_sheet(session, mont_liebaut_l93):
+    grown = mont_liebaut_l93.buffer(50)
+    path = session.tmp_path / "mont_liebaut_agrandi.geojson"
+    frame = gpd.GeoDataFrame({"nom": ["<b>Mont Liébaut</b> agrandi"]}, geometry=[grown], crs=settings.LAMBERT93)
+    frame.to_crs(settings.WGS84).to_file(path, driver="GeoJSON")
+    session.open("/perimetre")
+    frame_locator = session.wait_for_map()
+    _upload(session, path)
+    expect(session.page.get_by_text("1 polygone(s) du fichier déposé comparé(s)")).to_be_visible()
+    summary = _summary(session)
+    assert f"{fmt_number(round(grown.area / 10_000, 2))} ha" in summary
+    assert f"{fmt_number(round((grown.area - mont_liebaut_l93.area) / 10_000, 2))} ha" in summary  # ajout hors QPV
+    assert "Béthune" in summary
+    # The name is shown as text, tags included, not as bold HTML.
+    expect(session.page.get_by_role("heading", name="<b>Mont Liébaut</b> agrandi")).to_be_visible()
+    expect(session.page.get_by_text("Quartier Du Mont Liébaut (QN06208M)")).to_be_visible()
+    expect(session.page.get_by_text("données carroyées de l'Insee", exact=False)).to_be_visible()
+    # On the map: the proposal outline, the "+ ajout" label, the legend with the proposal's lines.
+    expect(frame_locator.locator(PROPOSAL_PATHS).first).to_be_visible()
+    expect(frame_locator.locator(".etiquette-difference", has_text="+ ajout").first).to_be_visible()
+    expect(frame_locator.locator("details.legende-carte").get_by_text("Périmètre proposé")).to_be_visible()
+    draw_assets = [u for u in session.requests if "leaflet.draw" in u]
+    assert draw_assets and all(
+        u.startswith(session.base_url + "/app/static/node_modules/leaflet-draw/") for u in draw_assets
+    )
+    assert session.foreign_requests() == []
+    session.screenshot("perimetre-upload.png")
+
+    with session.page.expect_download() as download_info:
+        session.page.get_by_role("button", name="Fiche A4 imprimable (HTML)").click()
+    sheet = session.tmp_path / "fiche.html"
+    download_info.value.save_as(sheet)
+    html = sheet.read_text(encoding="utf-8")
+    assert "Document de travail — indicatif" in html and "&lt;b&gt;Mont Liébaut&lt;/b&gt;" in html
+    printed = session.context.new_page()
+    printed.goto(sheet.as_uri())
+    pdf = session.tmp_path / "fiche.pdf"
+    printed.pdf(path=pdf, prefer_css_page_size=True)
+    printed.set_viewport_size({"width": 794, "height": 1123})
+    printed.emulate_media(media="print")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    printed.screenshot(path=SCREENSHOTS / "perimetre-fiche-a4.png", full_page=True)
+    assert _pdf_pages(pdf) == 1
+
+
+def _pdf_pages(pdf) -> int:
+    pdfinfo = shutil.which("pdfinfo")
+    assert pdfinfo, "pdfinfo missing: `make browser` installs poppler-utils"
+    info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)$", info, re.MULTILINE).group(1))
+
+
+def test_polygon_drawn_with_leaflet_draw_gives_the_same_figures_as_uploaded(session):
+    session.open("/perimetre")
+    frame = session.wait_for_map()
+    container = frame.locator("#map_div")
+    # The polygon is drawn in the upper-left quarter of the map, away from the open legend (bottom right).
+    container.evaluate("(el) => el.ownerDocument.defaultView.map.setView([50.5160, 2.6320], 15, {animate: false})")
+    frame.locator("a.leaflet-draw-draw-polygon").click()
+    # Leaflet.draw ignores a click while it is still handling the previous one (it re-enables new vertices
+    # after a short timer): wait for that state before each click.
+    frame_handle = container.element_handle().owner_frame()
+    ready = (
+        "() => { const d = Object.values(window).find(v => v instanceof L.Control.Draw);"
+        " const h = d && d._toolbars.draw._modes.polygon.handler; return h && h.enabled() && !h._disableMarkers; }"
+    )
+    corners = [(50.5195, 2.6265), (50.5195, 2.6320), (50.5160, 2.6320), (50.5160, 2.6265)]
+    vertices = frame.locator(".leaflet-marker-icon.leaflet-editing-icon")
+    for count, (lat, lon) in enumerate(corners, start=1):
+        frame_handle.wait_for_function(ready)
+        session.click_map_at(lat, lon)
+        expect(vertices).to_have_count(count)
+    expect(frame.get_by_text("Terminer", exact=True)).to_be_visible()  # Leaflet.draw speaks French
+    frame_handle.wait_for_function(ready)
+    session.click_map_at(*corners[0])  # a click on the first vertex closes the polygon
+    expect(session.page.get_by_text("1 polygone(s) des polygones dessinés comparé(s)")).to_be_visible(
+        timeout=FIRST_LOAD_MS
+    )
+    drawn_summary = _summary(session)
+    drawn = container.evaluate("(el) => JSON.stringify(el.ownerDocument.defaultView.drawnItems.toGeoJSON())")
+    collection = json.loads(drawn)
+    assert len(collection["features"]) == 1
+    polygon = shapely.geometry.shape(collection["features"][0]["geometry"])
+    area_ha = gpd.GeoSeries([polygon], crs=settings.WGS84).to_crs(settings.LAMBERT93).area.iloc[0] / 10_000
+    assert f"{fmt_number(round(area_ha, 2))} ha" in drawn_summary
+    session.screenshot("perimetre-dessin.png")
+
+    path = session.tmp_path / "dessin.geojson"
+    path.write_text(drawn, encoding="utf-8")
+    _upload(session, path)
+    expect(session.page.get_by_text("1 polygone(s) du fichier déposé comparé(s)")).to_be_visible()
+    assert _summary(session) == drawn_summary
+
+
+def test_geopackage_with_two_layers_lets_the_user_choose_and_keeps_the_choice(session, mont_liebaut_l93):
+    path = session.tmp_path / "variantes.gpkg"
+    for layer, geometry in (("variante_a", mont_liebaut_l93), ("variante_b", mont_liebaut_l93.buffer(20))):
+        frame = gpd.GeoDataFrame({"nom": [layer.replace("_", " ")]}, geometry=[geometry], crs=settings.LAMBERT93)
+        frame.to_file(path, layer=layer)
+    session.open("/perimetre")
+    session.wait_for_map()
+    _upload(session, path)
+    expect(session.page.get_by_text("Le fichier contient 2 couches (variante_a, variante_b)")).to_be_visible()
+    session.page.get_by_role("combobox", name="Couche à tester").click()
+    session.page.get_by_role("option", name="variante_b").click()
+    expect(session.page.get_by_role("heading", name="variante b")).to_be_visible()
+    grown_ha = fmt_number(round(mont_liebaut_l93.buffer(20).area / 10_000, 2))
+    assert f"{grown_ha} ha" in _summary(session)
+    # Another run of the page (presentation mode on) keeps the chosen layer and its figures.
+    session.page.get_by_text("Mode présentation (grands caractères)").click()
+    expect(session.page).to_have_url(re.compile(r"presentation=1"))
+    expect(session.page.get_by_role("heading", name="variante b")).to_be_visible()
+    expect(session.page.get_by_role("combobox", name="Couche à tester")).to_be_visible()
+
+
+@pytest.mark.parametrize("session", [PHONE], indirect=True, ids=["390x844"])
+def test_on_a_phone_a_bad_file_gets_its_message_then_a_good_file_its_figures(session, mont_liebaut_l93):
+    points = session.tmp_path / "points.geojson"
+    gpd.GeoDataFrame(geometry=gpd.points_from_xy([2.629], [50.518]), crs=settings.WGS84).to_file(points)
+    session.open("/perimetre")
+    session.wait_for_map()
+    _upload(session, points)
+    expect(
+        session.page.get_by_text("Le fichier ne contient aucun polygone (seulement des points ou des lignes)")
+    ).to_be_visible()
+    expect(session.page.get_by_test_id("stException")).to_have_count(0)
+    good = session.tmp_path / "mont_liebaut.geojson"
+    gpd.GeoDataFrame({"nom": ["Mont Liébaut"]}, geometry=[mont_liebaut_l93], crs=settings.LAMBERT93).to_crs(
+        settings.WGS84
+    ).to_file(good)
+    _upload(session, good)
+    heading = session.page.get_by_role("heading", name="Mont Liébaut")
+    expect(heading).to_be_visible()
+    assert f"{fmt_number(round(mont_liebaut_l93.area / 10_000, 2))} ha" in _summary(session)
+    heading.scroll_into_view_if_needed()
+    session.screenshot("perimetre-phone.png")
