@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import CRS
+from pyproj import CRS, Transformer
 
 from quartiers import settings
 
@@ -48,11 +48,19 @@ def band(qpv: gpd.GeoDataFrame, metres: float = settings.BAND_METRES) -> gpd.Geo
     return result.to_crs(settings.WGS84)
 
 
+HORS_AGGLOMERATIONS = "hors des agglomérations CABBALR et CALL"
+
+
 @dataclass(frozen=True)
 class Location:
-    """Where a point stands with respect to the QPV: the answer to "ce lieu est-il en QPV ?"."""
+    """Where a point stands with respect to the QPV: the answer to "ce lieu est-il en QPV ?".
 
-    statut: str  # dans | bande | hors | limite | hors_territoire | invalide
+    The status is decided by the perimeters and the 300 m band alone (Lambert-93 distances); being outside
+    CABBALR and CALL never changes it and is only reported in `hors_agglomerations` (and `remarque`).
+    Invariants: dans => dans_qpv; bande => dans_bande_300m; hors => neither; invalide => no QPV fields.
+    """
+
+    statut: str  # dans | bande | hors | limite | invalide
     code_qp: str | None = None
     nom_qp: str | None = None
     communes: str | None = None
@@ -62,6 +70,16 @@ class Location:
     dans_qpv: bool = False
     dans_bande_300m: bool = False
     limite: str | None = None  # which line the point is close to, when statut == "limite"
+    hors_agglomerations: bool = False  # outside CABBALR and CALL: a remark, never a status
+    motif: str | None = None  # why a point is "invalide", in French
+
+    @property
+    def remarque(self) -> str:
+        """The territory remark shown beside the status ("" inside CABBALR or CALL)."""
+        return HORS_AGGLOMERATIONS if self.hors_agglomerations else ""
+
+
+INVALID_COORDINATES = "coordonnées absentes, non numériques ou hors des bornes (latitude ±90, longitude ±180)"
 
 
 class Locator:
@@ -80,26 +98,41 @@ class Locator:
             shapely.prepare(self._territory)
         shapely.prepare(self._geoms)
 
-    def locate_many(self, x_l93: np.ndarray, y_l93: np.ndarray) -> list[Location]:
-        """Locate points given in Lambert-93 metres; NaN coordinates give statut "invalide"."""
-        points = shapely.points(x_l93, y_l93)
-        valid = ~(np.isnan(x_l93) | np.isnan(y_l93))
+    def locate_many(
+        self, x_l93: np.ndarray, y_l93: np.ndarray, motifs: list[str | None] | None = None
+    ) -> list[Location]:
+        """Locate points given in Lambert-93 metres.
+
+        NaN coordinates (unreadable input) give statut "invalide" with a French `motif` (taken from
+        `motifs[i]` when given). Infinite ones (a real place the projection cannot reach, such as a pole)
+        are far from every QPV: statut "hors", outside the agglomerations, with no nearest QPV.
+        Nothing raises for one bad point.
+        """
+        x_l93 = np.asarray(x_l93, dtype=float)
+        y_l93 = np.asarray(y_l93, dtype=float)
+        valid = np.isfinite(x_l93) & np.isfinite(y_l93)
+        points = np.full(len(x_l93), None, dtype=object)
+        points[valid] = shapely.points(x_l93[valid], y_l93[valid])
         nearest = np.full(len(points), -1)
         distance = np.full(len(points), np.nan)
+        in_territory = np.zeros(len(points), dtype=bool)
         if valid.any():
             index, dist = self._tree.query_nearest(points[valid], return_distance=True, all_matches=False)
             valid_positions = np.flatnonzero(valid)
             nearest[valid_positions[index[0]]] = index[1]
             distance[valid_positions[index[0]]] = dist
-        in_territory = np.zeros(len(points), dtype=bool)
-        if self._territory is not None and valid.any():
-            in_territory[valid] = shapely.contains(self._territory, points[valid]) | shapely.touches(
-                self._territory, points[valid]
-            )
+            if self._territory is not None:
+                in_territory[valid] = shapely.intersects(self._territory, points[valid])
+            else:
+                in_territory[valid] = True
         results = []
         for i, point in enumerate(points):
-            if not valid[i]:
-                results.append(Location(statut="invalide"))
+            if np.isnan(x_l93[i]) or np.isnan(y_l93[i]):
+                motif = (motifs[i] if motifs is not None else None) or INVALID_COORDINATES
+                results.append(Location(statut="invalide", motif=motif))
+                continue
+            if not valid[i] or nearest[i] < 0 or not np.isfinite(distance[i]):
+                results.append(Location(statut="hors", hors_agglomerations=True))
                 continue
             results.append(self._answer(point, int(nearest[i]), float(distance[i]), bool(in_territory[i])))
         return results
@@ -117,14 +150,14 @@ class Locator:
             distance_limite_m=int(round(distance_to_limit)),
             dans_qpv=inside,
             dans_bande_300m=(not inside) and distance_to_limit <= settings.BAND_METRES,
+            hors_agglomerations=not in_territory,
         )
+        # Geometry alone decides: the territory is a remark (the legal band has no agglomeration condition).
         tolerance = settings.LIMIT_TOLERANCE_METRES
         if distance_to_limit <= tolerance:
             return Location(statut="limite", limite="qpv", **details)
         if inside:
             return Location(statut="dans", **details)
-        if not in_territory and self._territory is not None:
-            return Location(statut="hors_territoire", **details)
         if abs(distance_to_limit - settings.BAND_METRES) <= tolerance:
             return Location(statut="limite", limite="bande", **details)
         if details["dans_bande_300m"]:
@@ -132,12 +165,28 @@ class Locator:
         return Location(statut="hors", **details)
 
     def locate(self, lat: float, lon: float) -> Location:
-        """Locate one point given in WGS84 degrees."""
+        """Locate one point given in WGS84 degrees; any bad value gives statut "invalide", never an exception."""
         x, y = wgs84_to_lambert93(np.array([lon], dtype=float), np.array([lat], dtype=float))
         return self.locate_many(x, y)[0]
 
 
+_TO_LAMBERT93 = Transformer.from_crs(settings.WGS84, settings.LAMBERT93, always_xy=True)
+
+
 def wgs84_to_lambert93(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Project longitudes/latitudes (degrees) to Lambert-93 metres; NaN stays NaN."""
-    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=settings.WGS84).to_crs(settings.LAMBERT93)
-    return np.asarray(points.x), np.asarray(points.y)
+    """Project longitudes/latitudes (degrees, WGS84) to Lambert-93 metres (EPSG:2154).
+
+    Values outside ±90 / ±180 or not finite come back as NaN (invalid input); a real place that the
+    projection cannot handle (e.g. the South Pole) comes back as inf. Never raises for bad values.
+    """
+    lon = np.array(lon, dtype=float, copy=True)
+    lat = np.array(lat, dtype=float, copy=True)
+    bad = ~(np.isfinite(lon) & np.isfinite(lat)) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    lon[bad] = np.nan
+    lat[bad] = np.nan
+    with np.errstate(all="ignore"):
+        x, y = _TO_LAMBERT93.transform(lon, lat, errcheck=False)
+    x, y = np.array(x, dtype=float, ndmin=1), np.array(y, dtype=float, ndmin=1)
+    failed = ~bad & ~(np.isfinite(x) & np.isfinite(y))
+    x[failed], y[failed] = np.inf, np.inf  # a real place, too far from France for Lambert-93
+    return x, y

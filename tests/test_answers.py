@@ -22,9 +22,17 @@ def test_sentences_for_each_status():
     assert "hors QPV et hors bande des 300 m" in hors and "à 1,2 km" in hors
     limite = answers.describe(Location(statut="limite", limite="qpv", distance_limite_m=4, **MONT_LIEBAUT))
     assert "à la limite" in limite and "SIG Ville" in limite
-    assert "hors du territoire couvert (CABBALR et CALL)" in answers.describe(
-        Location(statut="hors_territoire", distance_limite_m=12000, **MONT_LIEBAUT)
+    outside = answers.describe(
+        Location(statut="hors", distance_limite_m=12000, hors_agglomerations=True, **MONT_LIEBAUT)
     )
+    assert outside.startswith("Ce point est hors QPV et hors bande des 300 m")
+    assert "Remarque : ce point est hors des agglomérations CABBALR et CALL." in outside
+    band_outside = answers.describe(
+        Location(statut="bande", distance_limite_m=120, hors_agglomerations=True, **MONT_LIEBAUT)
+    )
+    assert band_outside.startswith("Ce point est à 120 m de la limite du QPV Quartier Du Mont Liébaut")
+    assert "dans la bande des 300 m" in band_outside and "hors des agglomérations CABBALR et CALL" in band_outside
+    assert "SIG Ville" not in band_outside.split("Remarque")[1]  # the remark adds, it does not doubt the band
 
 
 def test_neighbouring_qpv_says_which_contract():

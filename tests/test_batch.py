@@ -150,7 +150,7 @@ def test_10000_rows_round_trip_with_exact_counts(tmp_path):
         for kind, (lat, lon) in (
             ("dans", inside),
             ("bande", outside[i % len(outside)]),
-            ("hors_territoire", ARRAS),
+            ("hors", ARRAS),
             ("invalide", invalid[i % len(invalid)]),
         ):
             rows.append((len(rows), _cell(lat), _cell(lon)))
@@ -167,7 +167,7 @@ def test_10000_rows_round_trip_with_exact_counts(tmp_path):
     assert back["statut"].value_counts().to_dict() == {
         "dans": 2500,
         "bande": 2500,
-        "hors_territoire": 2500,
+        "hors": 2500,
         "invalide": 2500,
     }
     assert back["id"].tolist() == [str(i) for i in range(10_000)]
@@ -180,6 +180,11 @@ def test_10000_rows_round_trip_with_exact_counts(tmp_path):
     assert set(bande["distance_limite_m"].astype(int)) <= {149, 150, 151}
     invalides = back[back["statut"] == "invalide"]
     assert set(invalides[["code_qp", "nom_qp", "dans_qpv", "dans_bande_300m", "distance_limite_m"]].stack()) == {""}
+    assert (invalides["motif"] != "").all()
+    arras = back[back["statut"] == "hors"]
+    assert set(arras["remarque"]) == {"hors des agglomérations CABBALR et CALL"}
+    assert set(arras["code_qp"]) == {""}  # QPV of Arras are not loaded: no "nearest QPV" that would mislead
+    assert set(back.loc[back["statut"] != "hors", "remarque"]) == {""}
 
 
 # --- reading French spreadsheets' CSV ---------------------------------------------------------------------------
@@ -224,9 +229,19 @@ def test_column_names_are_case_insensitive():
 def test_extra_columns_kept_and_output_columns_appended():
     result, table = _locate_bytes(b"ref;Latitude;Longitude;commentaire\nA1;50.518;2.629;x\nA2;50.2910;2.7775;y\n")
     assert list(result.columns) == ["ref", "Latitude", "Longitude", "commentaire", *OUTPUT_COLUMNS]
-    assert OUTPUT_COLUMNS == ("code_qp", "nom_qp", "dans_qpv", "dans_bande_300m", "distance_limite_m", "statut")
+    assert OUTPUT_COLUMNS == (
+        "code_qp",
+        "nom_qp",
+        "dans_qpv",
+        "dans_bande_300m",
+        "distance_limite_m",
+        "statut",
+        "remarque",
+        "motif",
+    )
     assert result["ref"].tolist() == ["A1", "A2"] and result["commentaire"].tolist() == ["x", "y"]
-    assert result["statut"].tolist() == ["dans", "hors_territoire"]
+    assert result["statut"].tolist() == ["dans", "hors"]
+    assert result["remarque"].tolist() == ["", "hors des agglomérations CABBALR et CALL"]
     back = pd.read_csv(io.BytesIO(to_csv_bytes(result, table.separator)), sep=";", dtype=str, encoding="utf-8-sig")
     assert list(back.columns) == list(result.columns)
 
@@ -254,14 +269,14 @@ def test_missing_coordinate_columns_lists_the_columns_read():
     table = read_csv(b"adresse;ville;code\n1 rue Haute;Lens;62300\n")
     with pytest.raises(BatchError, match="Colonnes de coordonnées introuvables") as info:
         locate_frame(table.frame, _locator())
-    assert "colonnes lues : adresse, ville, code" in str(info.value)
+    assert "Colonnes lues : adresse | ville | code" in str(info.value)
 
 
 def test_file_larger_than_max_bytes(monkeypatch):
     monkeypatch.setattr(batch, "MAX_BYTES", 100)
     content = _csv([(50.518, 2.629)] * 20, ("latitude", "longitude")).encode()
     assert len(content) > 100
-    with pytest.raises(BatchError, match="dépasse la taille maximale de 100 octets"):
+    with pytest.raises(BatchError, match="dépasse la taille maximale de 20 Mo"):
         read_csv(content, "points.csv")
 
 
@@ -285,9 +300,17 @@ def test_bad_rows_are_invalid_and_the_others_processed():
         ("ok2", "50.2910", "2.7775"),
     ]
     result, _ = _locate_bytes(_csv(rows, ("cas", "latitude", "longitude")).encode())
-    assert result["statut"].tolist() == ["dans", *["invalide"] * 6, "hors_territoire"]
+    assert result["statut"].tolist() == ["dans", *["invalide"] * 6, "hors"]
     assert result.loc[1:6, "code_qp"].tolist() == [""] * 6
     assert result.loc[1:6, "distance_limite_m"].tolist() == [""] * 6
+    assert result.loc[1:6, "motif"].tolist() == [
+        "latitude absente; longitude absente",
+        "latitude absente",
+        "latitude invalide (« abc », attendu un nombre entre -90 et 90)",
+        "longitude invalide (« deux », attendu un nombre entre -180 et 180)",
+        "latitude invalide (« 95 », attendu un nombre entre -90 et 90)",
+        "longitude invalide (« 200 », attendu un nombre entre -180 et 180)",
+    ]
 
 
 # --- distances against an independent computation ----------------------------------------------------------------

@@ -189,19 +189,24 @@ def test_situer_csv_round_trip(tmp_path, capsys):
     output = tmp_path / "out.csv"
     code, out, err = _run(capsys, "situer", str(source), "-o", str(output))
     assert code == 0, err
-    assert "3 lignes écrites" in out and "dans 1" in out and "invalide 1" in out
+    assert "3 lignes traitées" in out and "dans : 1" in out and "hors : 1" in out and "invalide : 1" in out
+    assert "1 ligne(s) invalide(s)" in err  # said, not hidden behind exit code 0
 
     result = pd.read_csv(output, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert result["nom"].tolist() == ["École", "Arras", "erreur"]
-    assert result["statut"].tolist() == ["dans", "hors_territoire", "invalide"]
+    assert result["statut"].tolist() == ["dans", "hors", "invalide"]
     assert result.loc[0, "code_qp"] == "QN06208M" and result.loc[0, "dans_qpv"] == "oui"
-    assert list(result.columns[-6:]) == [
+    assert result.loc[1, "remarque"] == "hors des agglomérations CABBALR et CALL"
+    assert result.loc[2, "motif"].startswith("latitude invalide (« abc »")
+    assert list(result.columns[-8:]) == [
         "code_qp",
         "nom_qp",
         "dans_qpv",
         "dans_bande_300m",
         "distance_limite_m",
         "statut",
+        "remarque",
+        "motif",
     ]
 
 
@@ -212,7 +217,7 @@ def test_situer_csv_without_output_or_with_bad_file(tmp_path, capsys):
     assert code == 2 and "-o" in err
 
     code, _, err = _run(capsys, "situer", str(source), "-o", str(tmp_path / "out.csv"))
-    assert code == 1 and "Colonnes de coordonnées introuvables" in err and "adresse, ville" in err
+    assert code == 1 and "Colonnes de coordonnées introuvables" in err and "adresse | ville" in err
     assert not (tmp_path / "out.csv").exists()
 
     code, _, err = _run(capsys, "situer", str(tmp_path / "absent.csv"), "-o", str(tmp_path / "out.csv"))

@@ -115,8 +115,11 @@ def test_point_a_few_metres_from_the_limit_is_a_limit_case(locator, qpv_l93):
     assert answer.statut == "limite" and answer.limite == "qpv"
 
 
-def test_point_in_arras_is_outside_the_territory(locator):
-    assert locator.locate(50.2910, 2.7775).statut == "hors_territoire"
+def test_point_in_arras_is_hors_with_the_territory_remark(locator):
+    answer = locator.locate(50.2910, 2.7775)
+    assert answer.statut == "hors" and answer.hors_agglomerations
+    assert answer.remarque == "hors des agglomérations CABBALR et CALL"
+    assert not answer.dans_qpv and not answer.dans_bande_300m
 
 
 def test_neighbouring_qpv_band_counts_inside_call(locator, qpv_l93):
