@@ -376,8 +376,8 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     for position in range(safe.shape[1]):
         values = safe.iloc[:, position]
-        if values.dtype != object:
-            continue
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue  # numbers cannot start a formula
         text = values.astype(str)
         risky = text.str.match(_FORMULA_START) & ~text.str.fullmatch(_PLAIN_NUMBER) & values.notna()
         if risky.any():
@@ -387,8 +387,12 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame, separator: str) -> bytes:
-    """CSV bytes in UTF-8 with BOM (spreadsheets open accents correctly), formula cells neutralised."""
-    return neutralise(frame).to_csv(index=False, sep=separator).encode("utf-8-sig")
+    """CSV bytes in UTF-8 with BOM (spreadsheets open accents correctly), formula cells neutralised.
+
+    Lines end with CRLF, so that a cell holding a lone CR or LF is quoted (the csv module quotes the characters
+    of the line terminator) and cannot split a row.
+    """
+    return neutralise(frame).to_csv(index=False, sep=separator, lineterminator="\r\n").encode("utf-8-sig")
 
 
 # --- whole uploads, possibly in a worker process ------------------------------------------------------------
