@@ -267,6 +267,20 @@ def test_fields_of_one_answer_agree(locator, independent):
             assert d <= tolerance + 1 if answer.limite == "qpv" else abs(d - band) <= tolerance + 1
 
 
+def _band_outside_point(code: str) -> tuple[float, float]:
+    """(lat, lon) of a point 150 m from QPV `code`, outside CABBALR and CALL, far from every other QPV."""
+    qpv = pd.concat([_read_l93(settings.QPV_FILE), _read_l93(settings.QPV_VOISINS_FILE)], ignore_index=True)
+    territory = shapely.union_all(_read_l93(settings.EPCI_FILE).geometry.values)
+    ring = qpv.loc[qpv["code_qp"] == code].geometry.iloc[0].buffer(150, quad_segs=64).exterior
+    others = qpv.loc[qpv["code_qp"] != code].geometry
+    for f in np.linspace(0, 1, 2000, endpoint=False):
+        p = ring.interpolate(f, normalized=True)
+        if territory.distance(p) > 5 and others.distance(p).min() > settings.BAND_METRES + 20:
+            lon, lat = TO_WGS84.transform(p.x, p.y)
+            return lat, lon
+    raise AssertionError(code)
+
+
 @pytest.mark.parametrize("code", ["QN06245M", "QN06247M", "QN06243M"])
 def test_band_reaching_outside_the_agglomerations_answers_bande(locator, independent, code):
     """Points 150 m from these CALL QPV, in CAHC communes: `bande` with that QPV's code, plus the remark."""
