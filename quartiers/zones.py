@@ -92,6 +92,16 @@ class Locator:
         self._geoms = np.asarray(metric.geometry.values)
         self._tree = shapely.STRtree(self._geoms)
         self._boundaries = shapely.boundary(self._geoms)
+        self._rows = [
+            dict(
+                code_qp=row["code_qp"],
+                nom_qp=row["lib_qp"],
+                communes=row["lib_com"],
+                contrat=row.get("contrat"),
+                voisin=bool(row.get("voisin", False)),
+            )
+            for _, row in metric.drop(columns=metric.geometry.name).iterrows()
+        ]
         self._territory = None
         if territory is not None:
             self._territory = shapely.union_all(to_lambert93(territory).geometry.values)
@@ -125,31 +135,29 @@ class Locator:
                 in_territory[valid] = shapely.intersects(self._territory, points[valid])
             else:
                 in_territory[valid] = True
+        to_limit = np.full(len(points), np.nan)
+        located = valid & (nearest >= 0)
+        if located.any():
+            to_limit[located] = shapely.distance(self._boundaries[nearest[located]], points[located])
         results = []
-        for i, point in enumerate(points):
+        for i in range(len(points)):
             if np.isnan(x_l93[i]) or np.isnan(y_l93[i]):
                 motif = (motifs[i] if motifs is not None else None) or INVALID_COORDINATES
                 results.append(Location(statut="invalide", motif=motif))
-                continue
-            if not valid[i] or nearest[i] < 0 or not np.isfinite(distance[i]):
+            elif not located[i] or not np.isfinite(to_limit[i]):
                 results.append(Location(statut="hors", hors_agglomerations=True))
-                continue
-            results.append(self._answer(point, int(nearest[i]), float(distance[i]), bool(in_territory[i])))
+            else:
+                inside = bool(distance[i] == 0.0)
+                results.append(self._answer(int(nearest[i]), inside, float(to_limit[i]), bool(in_territory[i])))
         return results
 
-    def _answer(self, point, nearest: int, distance_to_polygon: float, in_territory: bool) -> Location:
-        row = self._qpv.iloc[nearest]
-        inside = distance_to_polygon == 0.0
-        distance_to_limit = float(shapely.distance(self._boundaries[nearest], point))
+    def _answer(self, nearest: int, inside: bool, distance_to_limit: float, in_territory: bool) -> Location:
+        in_band = (not inside) and distance_to_limit <= settings.BAND_METRES
         details = dict(
-            code_qp=row["code_qp"],
-            nom_qp=row["lib_qp"],
-            communes=row["lib_com"],
-            contrat=row.get("contrat"),
-            voisin=bool(row.get("voisin", False)),
+            self._rows[nearest],
             distance_limite_m=int(round(distance_to_limit)),
             dans_qpv=inside,
-            dans_bande_300m=(not inside) and distance_to_limit <= settings.BAND_METRES,
+            dans_bande_300m=in_band,
             hors_agglomerations=not in_territory,
         )
         # Geometry alone decides: the territory is a remark (the legal band has no agglomeration condition).
@@ -160,7 +168,7 @@ class Locator:
             return Location(statut="dans", **details)
         if abs(distance_to_limit - settings.BAND_METRES) <= tolerance:
             return Location(statut="limite", limite="bande", **details)
-        if details["dans_bande_300m"]:
+        if in_band:
             return Location(statut="bande", **details)
         return Location(statut="hors", **details)
 
