@@ -268,14 +268,12 @@ def parse_degrees(values: pd.Series, low: float, high: float) -> np.ndarray:
 
 def _motifs(raw: pd.Series, numbers: np.ndarray, label: str, bounds: str) -> np.ndarray:
     """A French reason per row for one coordinate column ("" where the value is usable)."""
-    text = raw.astype(str).str.strip()
+    text = raw.astype(str).str.strip().to_numpy(dtype=object)
     reasons = np.full(len(raw), "", dtype=object)
-    empty = (text == "").to_numpy()
-    bad = ~np.isfinite(numbers)
-    for i in np.flatnonzero(bad):
-        value = text.iloc[i]
+    for i in np.flatnonzero(~np.isfinite(numbers)):
+        value = text[i]
         shown = value if len(value) <= 30 else value[:30] + "…"
-        reasons[i] = f"{label} absente" if empty[i] else f"{label} invalide (« {shown} », attendu {bounds})"
+        reasons[i] = f"{label} absente" if not value else f"{label} invalide (« {shown} », attendu {bounds})"
     return reasons
 
 

@@ -48,6 +48,8 @@ def band(qpv: gpd.GeoDataFrame, metres: float = settings.BAND_METRES) -> gpd.Geo
     return result.to_crs(settings.WGS84)
 
 
+_PIECE_VERTICES = 16  # vertices per piece of limit in the nearest-limit index
+
 HORS_AGGLOMERATIONS = "hors des agglomérations CABBALR et CALL"
 
 
@@ -102,6 +104,17 @@ class Locator:
             )
             for _, row in metric.drop(columns=metric.geometry.name).iterrows()
         ]
+        # The limits cut into short pieces: the nearest piece gives the nearest limit without measuring whole
+        # polygons of thousands of vertices for every point (a 200,000-row file stays a matter of seconds).
+        pieces, owners = [], []
+        for owner, boundary in enumerate(self._boundaries):
+            for line in shapely.get_parts(boundary):
+                coords = shapely.get_coordinates(line)
+                for start in range(0, len(coords) - 1, _PIECE_VERTICES):
+                    pieces.append(shapely.linestrings(coords[start : start + _PIECE_VERTICES + 1]))
+                    owners.append(owner)
+        self._pieces = shapely.STRtree(pieces)
+        self._piece_owner = np.asarray(owners)
         self._territory = None
         if territory is not None:
             self._territory = shapely.union_all(to_lambert93(territory).geometry.values)
@@ -124,21 +137,24 @@ class Locator:
         points = np.full(len(x_l93), None, dtype=object)
         points[valid] = shapely.points(x_l93[valid], y_l93[valid])
         nearest = np.full(len(points), -1)
-        distance = np.full(len(points), np.nan)
+        inside = np.zeros(len(points), dtype=bool)
+        to_limit = np.full(len(points), np.nan)
         in_territory = np.zeros(len(points), dtype=bool)
         if valid.any():
-            index, dist = self._tree.query_nearest(points[valid], return_distance=True, all_matches=False)
-            valid_positions = np.flatnonzero(valid)
-            nearest[valid_positions[index[0]]] = index[1]
-            distance[valid_positions[index[0]]] = dist
+            positions = np.flatnonzero(valid)
+            index, dist = self._pieces.query_nearest(points[valid], return_distance=True, all_matches=False)
+            nearest[positions[index[0]]] = self._piece_owner[index[1]]
+            to_limit[positions[index[0]]] = dist  # outside a QPV, its limit is its nearest point
+            hits = self._tree.query(points[valid], predicate="intersects")  # (point, QPV) pairs, limit included
+            _, first = np.unique(hits[0], return_index=True)
+            containing, owner = positions[hits[0][first]], hits[1][first]
+            inside[containing], nearest[containing] = True, owner
+            to_limit[containing] = shapely.distance(self._boundaries[owner], points[containing])
             if self._territory is not None:
                 in_territory[valid] = shapely.intersects(self._territory, points[valid])
             else:
                 in_territory[valid] = True
-        to_limit = np.full(len(points), np.nan)
         located = valid & (nearest >= 0)
-        if located.any():
-            to_limit[located] = shapely.distance(self._boundaries[nearest[located]], points[located])
         results = []
         for i in range(len(points)):
             if np.isnan(x_l93[i]) or np.isnan(y_l93[i]):
@@ -147,8 +163,9 @@ class Locator:
             elif not located[i] or not np.isfinite(to_limit[i]):
                 results.append(Location(statut="hors", hors_agglomerations=True))
             else:
-                inside = bool(distance[i] == 0.0)
-                results.append(self._answer(int(nearest[i]), inside, float(to_limit[i]), bool(in_territory[i])))
+                results.append(
+                    self._answer(int(nearest[i]), bool(inside[i]), float(to_limit[i]), bool(in_territory[i]))
+                )
         return results
 
     def _answer(self, nearest: int, inside: bool, distance_to_limit: float, in_territory: bool) -> Location:

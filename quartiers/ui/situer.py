@@ -144,8 +144,11 @@ def point_view(point: tuple[float, float] | None) -> dict:
 
 @st.cache_resource
 def _worker_pool() -> ProcessPoolExecutor:
-    """One worker process for large files, shared by all sessions: a heavy file never holds the app's GIL."""
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    """One worker process for large files, shared by all sessions: a heavy file never holds the app's GIL.
+
+    A fresh process per file (max_tasks_per_child=1): its memory goes back to the system when the file is done.
+    """
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1)
 
 
 def _process(content: bytes, name: str):
