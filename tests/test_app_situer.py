@@ -204,3 +204,23 @@ def test_large_upload_goes_to_the_worker_process(monkeypatch):
     at = _upload(situer(), b"latitude;longitude\n50,518;2,629\n50,2910;2,7775\n")
     assert any("dans : 1, bande : 0, limite : 0, hors : 1" in w.value.replace("\\", "") for w in at.success)
     ui_situer._worker_pool().shutdown()
+
+
+@pytest.mark.parametrize(("lat", "lon"), [("nan", "2.6"), ("50.5", "inf"), ("1e999", "2.6"), ("-91", "2.6")])
+def test_non_coordinates_in_the_link_are_one_french_message(lat, lon):
+    at = situer()
+    at.query_params["lat"], at.query_params["lon"] = lat, lon
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Coordonnées invalides dans le lien : latitude et longitude attendues en degrés (ex. lat=50.518&lon=2.629)."
+    ]
+
+
+def test_minus_90_in_the_coordinates_form():
+    at = situer()
+    at.text_input[0].set_value("-90")
+    at.text_input[1].set_value("0")
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert "Hors QPV et hors bande" in texts(at) and HORS in texts(at)
