@@ -313,21 +313,19 @@ def locate_frame(frame: pd.DataFrame, locator: Locator) -> pd.DataFrame:
 
 
 def _with_answers(frame: pd.DataFrame, locations: list[Location]) -> pd.DataFrame:
-    """code_qp/nom_qp: the QPV the point is in, or whose band or limit it is in, or the nearest one (hors).
+    """The input columns, then the answer: the same fields, with the same meaning, as the page and the CLI.
 
-    Outside CABBALR and CALL a "hors" point leaves them empty: QPV of other territories are not all known here,
-    so the nearest known one would mislead.
+    code_qp / nom_qp / distance_limite_m: the QPV the point is in, or whose band or limit it is at, or (statut
+    "hors") the nearest QPV known here, with the distance to its limit.
     """
-    named = [not (loc.statut == "hors" and loc.hors_agglomerations) for loc in locations]
     answers = pd.DataFrame(
         {
-            "code_qp": [(loc.code_qp or "") if ok else "" for loc, ok in zip(locations, named, strict=True)],
-            "nom_qp": [(loc.nom_qp or "") if ok else "" for loc, ok in zip(locations, named, strict=True)],
+            "code_qp": [loc.code_qp or "" for loc in locations],
+            "nom_qp": [loc.nom_qp or "" for loc in locations],
             "dans_qpv": [_yes_no(loc.dans_qpv, loc) for loc in locations],
             "dans_bande_300m": [_yes_no(loc.dans_bande_300m, loc) for loc in locations],
             "distance_limite_m": [
-                "" if loc.distance_limite_m is None or not ok else str(loc.distance_limite_m)
-                for loc, ok in zip(locations, named, strict=True)
+                "" if loc.distance_limite_m is None else str(loc.distance_limite_m) for loc in locations
             ],
             "statut": [loc.statut for loc in locations],
             "remarque": [loc.remarque for loc in locations],

@@ -184,7 +184,8 @@ def test_10000_rows_round_trip_with_exact_counts(tmp_path):
     assert (invalides["motif"] != "").all()
     arras = back[back["statut"] == "hors"]
     assert set(arras["remarque"]) == {"hors des agglomérations CABBALR et CALL"}
-    assert set(arras["code_qp"]) == {""}  # QPV of Arras are not loaded: no "nearest QPV" that would mislead
+    assert set(arras["dans_qpv"]) == {"non"} and set(arras["dans_bande_300m"]) == {"non"}
+    assert (arras["distance_limite_m"].astype(int) > 10_000).all()  # the nearest QPV known here is far away
     assert set(back.loc[back["statut"] != "hors", "remarque"]) == {""}
 
 
