@@ -21,11 +21,12 @@ st.dataframe(
     column_config=reference.quartiers_table_columns(),
 )
 st.subheader("Comparer des quartiers")
+comparable = tables.comparable_ids(catalogue)  # only quartiers whose portrait loaded and has figures
 chosen = st.multiselect(
     "Quartiers à comparer",
-    options=tables.comparable_ids(catalogue),
+    options=comparable,
     format_func=lambda quartier_id: catalogue[quartier_id].label,
-    default=[q for q in ("QN06208M", "QN06209M") if q in catalogue],
+    default=[q for q in ("QN06208M", "QN06209M") if q in comparable],
 )
 if chosen:
     st.dataframe(tables.comparison_table([catalogue[c] for c in chosen]), width="stretch")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from quartiers import settings
-from quartiers.zones import Location
+from quartiers.zones import HORS_AGGLOMERATIONS, Location
 
 VINTAGE = (
     "Périmètres officiels de la géographie prioritaire 2024-2030 (décret n° 2023-1314 du 28 décembre 2023). "
@@ -26,9 +26,38 @@ def _quartier(loc: Location) -> str:
 
 
 def describe(loc: Location) -> str:
-    """One sentence for a citizen, with the distance to the limit and the contract concerned."""
+    """One sentence for a citizen, with the distance to the limit and the contract concerned.
+
+    The status comes from the geometry; outside CABBALR and CALL a remark is added, never substituted.
+    """
+    return _status_sentence(loc) + (f" {territory_remark(loc)}" if loc.hors_agglomerations else "")
+
+
+def territory_remark(loc: Location) -> str:
+    """The French remark for a point outside CABBALR and CALL ("" inside)."""
+    if not loc.hors_agglomerations:
+        return ""
+    remark = f"Remarque : ce point est {HORS_AGGLOMERATIONS}."
+    if loc.statut == "hors":
+        remark += (
+            " Seuls les QPV de ces deux agglomérations et leurs voisins immédiats sont chargés ici : "
+            "pour un autre territoire, consultez l'outil officiel SIG Ville (sig.ville.gouv.fr)."
+        )
+    return remark
+
+
+def _status_sentence(loc: Location) -> str:
     if loc.statut == "invalide":
-        return "Coordonnées invalides : la latitude et la longitude doivent être des nombres (ex. 50,518 et 2,629)."
+        reason = f" ({loc.motif})" if loc.motif else ""
+        return (
+            f"Coordonnées invalides{reason} : la latitude et la longitude doivent être des nombres en degrés "
+            "(ex. 50,518 et 2,629)."
+        )
+    if loc.code_qp is None:
+        return (
+            f"Ce point est hors QPV et hors bande des {int(settings.BAND_METRES)} m : il est très loin de tout "
+            "quartier prioritaire connu ici."
+        )
     if loc.statut == "dans":
         return f"Ce point est dans le QPV {_quartier(loc)}, à {distance_text(loc.distance_limite_m)} de sa limite."
     if loc.statut == "limite":
@@ -46,11 +75,6 @@ def describe(loc: Location) -> str:
         return (
             f"Ce point est à {distance_text(loc.distance_limite_m)} de la limite du QPV {_quartier(loc)}, "
             f"dans la bande des {int(settings.BAND_METRES)} m."
-        )
-    if loc.statut == "hors_territoire":
-        return (
-            "Ce point est hors du territoire couvert (CABBALR et CALL). "
-            f"QPV le plus proche connu ici : {_quartier(loc)} à {distance_text(loc.distance_limite_m)}."
         )
     return (
         f"Ce point est hors QPV et hors bande des {int(settings.BAND_METRES)} m "

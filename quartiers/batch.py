@@ -1,21 +1,52 @@
-"""Locating a whole CSV file of points: reading French spreadsheets' CSV, adding the QPV columns."""
+"""Locating a whole CSV file of points: reading CSV files as people export them, adding the QPV columns.
+
+Accepted: UTF-8 with or without BOM, UTF-16 ("Texte Unicode" of Excel), Windows-1252 / Latin-1; separator
+`;`, `,` or tab (from Excel's `sep=` first line, else from the header line); decimal comma or point;
+trailing separators. Coordinates are WGS84 degrees (latitude / longitude) or Lambert-93 metres (x / y,
+EPSG:2154). A row that cannot be read is `invalide` with a French reason in the `motif` column; the other
+rows go on. Every CSV written back is neutralised against formula injection (OWASP).
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from dataclasses import dataclass
+import re
+from collections import Counter
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from quartiers.zones import Locator, wgs84_to_lambert93
+from quartiers.zones import Location, Locator, wgs84_to_lambert93
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_MEGABYTES = 20  # also server.maxUploadSize in .streamlit/config.toml: refused before the upload is read
+MAX_BYTES = MAX_MEGABYTES * 1024 * 1024
 MAX_ROWS = 200_000
 LAT_NAMES = ("latitude", "lat", "y_wgs84")
 LON_NAMES = ("longitude", "lon", "lng", "long", "x_wgs84")
-OUTPUT_COLUMNS = ("code_qp", "nom_qp", "dans_qpv", "dans_bande_300m", "distance_limite_m", "statut")
+X_NAMES = ("x_lambert93", "x_l93", "x_2154", "x")
+Y_NAMES = ("y_lambert93", "y_l93", "y_2154", "y")
+OUTPUT_COLUMNS = (
+    "code_qp",
+    "nom_qp",
+    "dans_qpv",
+    "dans_bande_300m",
+    "distance_limite_m",
+    "statut",
+    "remarque",
+    "motif",
+)
+STATUTS = ("dans", "bande", "limite", "hors", "invalide")
+SEPARATORS = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}
+# Metropolitan France, generous (degrees) and the Lambert-93 domain (metres).
+FRANCE_LAT, FRANCE_LON = (41.0, 51.6), (-5.6, 10.0)
+L93_X, L93_Y = (-400_000.0, 1_800_000.0), (5_900_000.0, 7_300_000.0)
+
+_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?$")
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
 
 
 class BatchError(ValueError):
@@ -24,96 +55,387 @@ class BatchError(ValueError):
 
 @dataclass(frozen=True)
 class CsvTable:
-    """A decoded CSV table, with how it was read."""
+    """A decoded CSV table (every cell text), with how it was read and the rows that could not be."""
 
     frame: pd.DataFrame
     separator: str
     encoding: str
+    row_problems: dict[int, str] = field(default_factory=dict)  # frame position -> French reason
+
+    @property
+    def separator_name(self) -> str:
+        return SEPARATORS.get(self.separator, self.separator)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """The located table and what a person should be told about it."""
+
+    frame: pd.DataFrame
+    counts: dict[str, int]  # rows per statut, every statut present (0 when none)
+    hints: tuple[str, ...]  # French remarks about the whole file (swapped columns...)
+
+    @property
+    def located(self) -> int:
+        return sum(n for statut, n in self.counts.items() if statut != "invalide")
+
+    @property
+    def level(self) -> str:
+        """error: nothing located; warning: invalid rows or hints; success otherwise."""
+        if self.located == 0:
+            return "error"
+        if self.counts.get("invalide") or self.hints:
+            return "warning"
+        return "success"
+
+    def summary(self) -> str:
+        """French summary counting each status, saying how many rows were invalid."""
+        total = len(self.frame)
+        parts = ", ".join(f"{statut} : {_count(self.counts.get(statut, 0))}" for statut in STATUTS)
+        text = f"{_count(total)} lignes traitées — {parts}."
+        invalid = self.counts.get("invalide", 0)
+        if self.located == 0:
+            text += " Aucun point n'a pu être situé : voir la colonne « motif »."
+        elif invalid:
+            text += f" {_count(invalid)} ligne(s) invalide(s) : la raison est dans la colonne « motif »."
+        return " ".join((text, *self.hints))
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+
+def decode(content: bytes, name: str = "fichier") -> tuple[str, str]:
+    """Text and encoding label of a CSV upload: UTF-16 (BOM or NUL pattern), UTF-8 (± BOM), else CP1252/Latin-1."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return content.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError as exc:
+            raise BatchError(f"Le fichier {name} annonce de l'UTF-16 mais ne peut pas être décodé.") from exc
+    head = content[:4096]
+    if head and head.count(b"\x00") >= len(head) // 3:
+        codec = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+        try:
+            return content.decode(codec), "UTF-16"
+        except UnicodeDecodeError as exc:
+            raise BatchError(
+                f"Le fichier {name} n'est pas un fichier texte CSV (fichier binaire ou tableur ?)."
+            ) from exc
+    try:
+        return content.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        return content.decode("latin-1"), "Latin-1"
+
+
+def _header_separator(line: str) -> str:
+    """The separator of a header line: the most frequent of `;`, tab, `,` (ties: `;` then tab then `,`)."""
+    counts = {sep: line.count(sep) for sep in (";", "\t", ",")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ";"
 
 
 def read_csv(content: bytes, name: str = "fichier") -> CsvTable:
-    """Decode a CSV upload: UTF-8 with or without BOM, else Windows-1252/Latin-1; `;` or `,`."""
+    """Decode and split a CSV upload into a table of text cells; raise BatchError (French) when impossible.
+
+    Ragged rows never shift columns: trailing empty fields are dropped, a row with more non-empty fields than
+    the header is kept and reported in `row_problems` (it becomes `invalide`), a short row is padded.
+    """
+    if len(content) > MAX_BYTES:
+        raise BatchError(f"Le fichier {name} dépasse la taille maximale de {MAX_MEGABYTES} Mo.")
     if not content.strip():
         raise BatchError(f"Le fichier {name} est vide.")
-    if len(content) > MAX_BYTES:
-        raise BatchError(f"Le fichier {name} dépasse la taille maximale de {_size_text(MAX_BYTES)}.")
-    if b"\x00" in content[:4096]:
+    text, encoding = decode(content, name)
+    if "\x00" in text[:4096]:
         raise BatchError(f"Le fichier {name} n'est pas un fichier texte CSV (fichier binaire ou tableur ?).")
+    text = text.lstrip("\ufeff")
+    first_end = text.find("\n")
+    first_line = (text if first_end < 0 else text[:first_end]).strip("\r")
+    match = re.fullmatch(r'"?sep=(.)"?[;,\t]*', first_line.strip(" "), flags=re.IGNORECASE)
+    if match:  # Excel's "sep=;" line names the separator
+        separator = match.group(1)
+        text = "" if first_end < 0 else text[first_end + 1 :]
+    else:
+        separator = _header_separator(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=False)
     try:
-        text, encoding = content.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
-        text, encoding = content.decode("cp1252", errors="replace"), "Latin-1 (Windows-1252)"
-    first_line = text.splitlines()[0] if text.splitlines() else ""
-    separator = ";" if first_line.count(";") >= first_line.count(",") and ";" in first_line else ","
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise BatchError(f"Le fichier {name} n'est pas un CSV lisible : {exc}") from exc
-    if frame.empty:
+        header = next(reader)
+    except StopIteration:
+        header = []
+    except csv.Error as exc:
+        raise BatchError(f"L'en-tête du fichier {name} est illisible : {exc}.") from exc
+    header = [column.strip().lstrip("\ufeff") for column in header]
+    while header and not header[-1]:
+        header.pop()  # trailing separators on the header line
+    if not header:
+        raise BatchError(f"Le fichier {name} n'a pas de ligne d'en-tête (noms de colonnes).")
+    width = len(header)
+    rows: list[list[str]] = []
+    problems: dict[int, str] = {}
+    line = reader.line_num
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems[len(rows)] = f"ligne {reader.line_num} illisible ({exc})"
+            rows.append([""] * width)
+            continue
+        line = reader.line_num
+        if not fields or not any(cell.strip() for cell in fields):
+            continue  # blank line
+        if len(fields) > width:
+            extra = fields[width:]
+            if any(cell.strip() for cell in extra):
+                problems[len(rows)] = (
+                    f"ligne {line} : {len(fields)} champs pour {width} colonnes — colonnes décalées, ligne non lue"
+                )
+            fields = fields[:width]
+        elif len(fields) < width:
+            fields = fields + [""] * (width - len(fields))
+        rows.append(fields)
+        if len(rows) > MAX_ROWS:
+            raise BatchError(f"Le fichier {name} dépasse {_count(MAX_ROWS)} lignes.")
+    if not rows:
         raise BatchError(f"Le fichier {name} ne contient aucune ligne de données.")
-    if len(frame) > MAX_ROWS:
-        rows = f"{MAX_ROWS:,}".replace(",", " ")
-        raise BatchError(f"Le fichier {name} dépasse {rows} lignes.")
-    return CsvTable(frame=frame, separator=separator, encoding=encoding)
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    return CsvTable(frame=frame, separator=separator, encoding=encoding, row_problems=problems)
 
 
-def _size_text(size: int) -> str:
-    """A byte count in French units: "20 Mo", "512 Ko", "100 octets"."""
-    for unit, factor in (("Mo", 1024 * 1024), ("Ko", 1024)):
-        if size >= factor:
-            return f"{round(size / factor, 1):g}".replace(".", ",") + f" {unit}"
-    return f"{size} octets"
+# --- coordinates --------------------------------------------------------------------------------------------
 
 
-def find_coordinate_columns(frame: pd.DataFrame) -> tuple[str, str]:
-    """The latitude and longitude column names, matched case-insensitively."""
-    lowered = {column.strip().lower(): column for column in frame.columns}
-    lat = next((lowered[n] for n in LAT_NAMES if n in lowered), None)
-    lon = next((lowered[n] for n in LON_NAMES if n in lowered), None)
-    if lat is None or lon is None:
-        raise BatchError(
-            "Colonnes de coordonnées introuvables : le fichier doit avoir une colonne « latitude » et une "
-            f"colonne « longitude » (colonnes lues : {', '.join(map(str, frame.columns))})."
-        )
-    return lat, lon
+@dataclass(frozen=True)
+class CoordinateColumns:
+    """Which columns hold the coordinates: (lat, lon) in degrees or (x, y) in Lambert-93 metres."""
+
+    first: str
+    second: str
+    lambert93: bool = False
+
+
+def _find(lowered: dict[str, list[str]], names: tuple[str, ...]) -> str | None:
+    for candidate in names:
+        columns = lowered.get(candidate)
+        if columns:
+            if len(columns) > 1:
+                raise BatchError(
+                    f"La colonne « {columns[0]} » apparaît {len(columns)} fois dans l'en-tête : impossible de savoir "
+                    "laquelle contient les coordonnées. Gardez une seule colonne de ce nom."
+                )
+            return columns[0]
+    return None
+
+
+def find_coordinate_columns(frame: pd.DataFrame) -> CoordinateColumns:
+    """latitude/longitude (degrees WGS84) or x/y (Lambert-93 metres), matched case-insensitively."""
+    lowered: dict[str, list[str]] = {}
+    for column in frame.columns:
+        lowered.setdefault(str(column).strip().lower(), []).append(str(column))
+    lat, lon = _find(lowered, LAT_NAMES), _find(lowered, LON_NAMES)
+    if lat is not None and lon is not None:
+        return CoordinateColumns(lat, lon)
+    x, y = _find(lowered, X_NAMES), _find(lowered, Y_NAMES)
+    if x is not None and y is not None:
+        return CoordinateColumns(y, x, lambert93=True)
+    raise BatchError(
+        "Colonnes de coordonnées introuvables : le fichier doit avoir une colonne « latitude » et une colonne "
+        "« longitude » (degrés), ou « x » et « y » en Lambert-93 (mètres, EPSG:2154). "
+        f"Colonnes lues : {' | '.join(map(str, frame.columns))}."
+    )
+
+
+def parse_numbers(values: pd.Series) -> np.ndarray:
+    """Numbers with a decimal point or comma, spaces allowed as thousands separators; anything else is NaN."""
+    cleaned = values.astype(str).str.replace(_SPACES, "", regex=True).str.replace(",", ".", regex=False)
+    numbers = pd.to_numeric(cleaned, errors="coerce")
+    return np.array(numbers, dtype=float, copy=True)
 
 
 def parse_degrees(values: pd.Series, low: float, high: float) -> np.ndarray:
-    """Numbers with a decimal point or comma; missing, non-numeric or out-of-range values become NaN."""
-    numbers = pd.to_numeric(values.astype(str).str.strip().str.replace(",", ".", regex=False), errors="coerce")
-    numbers = numbers.to_numpy(dtype=float, na_value=np.nan, copy=True)  # writable (pandas 3 copy-on-write)
-    numbers[(numbers < low) | (numbers > high)] = np.nan
+    """Degrees within [low, high]; missing, non-numeric, infinite or out-of-range values become NaN."""
+    numbers = parse_numbers(values)
+    numbers[~np.isfinite(numbers) | (numbers < low) | (numbers > high)] = np.nan
     return numbers
 
 
-def locate_frame(frame: pd.DataFrame, locator: Locator) -> pd.DataFrame:
-    """A copy of `frame` with the QPV columns added, one answer per row."""
-    lat_column, lon_column = find_coordinate_columns(frame)
-    lat = parse_degrees(frame[lat_column], -90, 90)
-    lon = parse_degrees(frame[lon_column], -180, 180)
-    x, y = wgs84_to_lambert93(lon, lat)
-    locations = locator.locate_many(x, y)
-    result = frame.copy()
-    # Outside the territory the nearest QPV would read as the point's own: leave the columns empty.
-    # Elsewhere code_qp is the QPV the point is in, or the nearest one (with the distance to its limit).
-    answered = [loc.statut not in ("invalide", "hors_territoire") for loc in locations]
-    result["code_qp"] = [loc.code_qp if ok else "" for loc, ok in zip(locations, answered, strict=True)]
-    result["nom_qp"] = [loc.nom_qp if ok else "" for loc, ok in zip(locations, answered, strict=True)]
-    result["dans_qpv"] = [_yes_no(loc.dans_qpv, loc) for loc in locations]
-    result["dans_bande_300m"] = [_yes_no(loc.dans_bande_300m, loc) for loc in locations]
-    result["distance_limite_m"] = [
-        str(loc.distance_limite_m) if ok else "" for loc, ok in zip(locations, answered, strict=True)
+def _motifs(raw: pd.Series, numbers: np.ndarray, label: str, bounds: str) -> np.ndarray:
+    """A French reason per row for one coordinate column ("" where the value is usable)."""
+    text = raw.astype(str).str.strip().to_numpy(dtype=object)
+    reasons = np.full(len(raw), "", dtype=object)
+    for i in np.flatnonzero(~np.isfinite(numbers)):
+        value = text[i]
+        shown = value if len(value) <= 30 else value[:30] + "…"
+        reasons[i] = f"{label} absente" if not value else f"{label} invalide (« {shown} », attendu {bounds})"
+    return reasons
+
+
+def locate_table(table: CsvTable, locator: Locator) -> BatchResult:
+    """Locate every row of `table`: the QPV columns appended, per-row reasons, counts and hints."""
+    frame = table.frame
+    columns = find_coordinate_columns(frame)
+    first, second = frame[columns.first], frame[columns.second]
+    if columns.lambert93:
+        y, x = parse_numbers(first), parse_numbers(second)
+        outside = ~((x >= L93_X[0]) & (x <= L93_X[1]) & (y >= L93_Y[0]) & (y <= L93_Y[1]))
+        x[outside], y[outside] = np.nan, np.nan
+        reasons_1 = _motifs(first, y, "y", "des mètres en Lambert-93")
+        reasons_2 = _motifs(second, x, "x", "des mètres en Lambert-93")
+        lat = lon = None
+    else:
+        lat, lon = parse_degrees(first, -90, 90), parse_degrees(second, -180, 180)
+        reasons_1 = _motifs(first, lat, "latitude", "un nombre entre -90 et 90")
+        reasons_2 = _motifs(second, lon, "longitude", "un nombre entre -180 et 180")
+        x, y = wgs84_to_lambert93(lon, lat)
+    motifs: list[str | None] = [
+        "; ".join(part for part in (r1, r2) if part) or None for r1, r2 in zip(reasons_1, reasons_2, strict=True)
     ]
-    result["statut"] = [loc.statut for loc in locations]
-    return result
+    for position, reason in table.row_problems.items():
+        x[position], y[position] = np.nan, np.nan
+        motifs[position] = reason
+    locations = locator.locate_many(x, y, motifs)
+    result = _with_answers(frame, locations)
+    counts = Counter(result["statut"])
+    hints = _hints(lat, lon) if lat is not None else ()
+    return BatchResult(frame=result, counts={s: counts.get(s, 0) for s in STATUTS}, hints=hints)
 
 
-def _yes_no(flag: bool, loc) -> str:
+def locate_frame(frame: pd.DataFrame, locator: Locator) -> pd.DataFrame:
+    """A copy of `frame` (text cells) with the QPV columns added, one answer per row."""
+    return locate_table(CsvTable(frame=frame, separator=";", encoding="UTF-8"), locator).frame
+
+
+def _with_answers(frame: pd.DataFrame, locations: list[Location]) -> pd.DataFrame:
+    """The input columns, then the answer: the same fields, with the same meaning, as the page and the CLI.
+
+    code_qp / nom_qp / distance_limite_m: the QPV the point is in, or whose band or limit it is at, or (statut
+    "hors") the nearest QPV known here, with the distance to its limit.
+    """
+    answers = pd.DataFrame(
+        {
+            "code_qp": [loc.code_qp or "" for loc in locations],
+            "nom_qp": [loc.nom_qp or "" for loc in locations],
+            "dans_qpv": [_yes_no(loc.dans_qpv, loc) for loc in locations],
+            "dans_bande_300m": [_yes_no(loc.dans_bande_300m, loc) for loc in locations],
+            "distance_limite_m": [
+                "" if loc.distance_limite_m is None else str(loc.distance_limite_m) for loc in locations
+            ],
+            "statut": [loc.statut for loc in locations],
+            "remarque": [loc.remarque for loc in locations],
+            "motif": [loc.motif or "" for loc in locations],
+        },
+        index=frame.index,
+    )
+    kept = frame.loc[:, [c not in OUTPUT_COLUMNS for c in frame.columns]]
+    return pd.concat([kept, answers], axis=1)
+
+
+def _yes_no(flag: bool, loc: Location) -> str:
     if loc.statut == "invalide":
         return ""
     return "oui" if flag else "non"
 
 
+def _hints(lat: np.ndarray, lon: np.ndarray) -> tuple[str, ...]:
+    """A hint when every readable point falls outside metropolitan France."""
+    valid = np.isfinite(lat) & np.isfinite(lon)
+    if not valid.any():
+        return ()
+    in_france = _in_france(lat[valid], lon[valid])
+    if in_france.any():
+        return ()
+    hint = (
+        "Aucun point du fichier n'est en France métropolitaine : la latitude et la longitude sont peut-être "
+        "inversées (latitude vers 50,5 et longitude vers 2,6 dans le Pas-de-Calais)."
+    )
+    if _in_france(lon[valid], lat[valid]).all():
+        hint += " En les échangeant, tous les points tomberaient en France."
+    return (hint,)
+
+
+def _in_france(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    return (lat >= FRANCE_LAT[0]) & (lat <= FRANCE_LAT[1]) & (lon >= FRANCE_LON[0]) & (lon <= FRANCE_LON[1])
+
+
+# --- writing ------------------------------------------------------------------------------------------------
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells starting with = + - @ tab or CR get a leading apostrophe (OWASP CSV injection), plain numbers aside."""
+    safe = frame.copy()
+    for position in range(safe.shape[1]):
+        values = safe.iloc[:, position]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue  # numbers cannot start a formula
+        text = values.astype(str)
+        risky = text.str.match(_FORMULA_START) & ~text.str.fullmatch(_PLAIN_NUMBER) & values.notna()
+        if risky.any():
+            safe.iloc[:, position] = values.where(~risky, "'" + text)
+    safe.columns = ["'" + c if _FORMULA_START.match(c) else c for c in map(str, safe.columns)]
+    return safe
+
+
 def to_csv_bytes(frame: pd.DataFrame, separator: str) -> bytes:
-    """CSV bytes in UTF-8 with BOM, so that spreadsheets open accents correctly."""
-    return frame.to_csv(index=False, sep=separator).encode("utf-8-sig")
+    """CSV bytes in UTF-8 with BOM (spreadsheets open accents correctly), formula cells neutralised.
+
+    Lines end with CRLF, so that a cell holding a lone CR or LF is quoted (the csv module quotes the characters
+    of the line terminator) and cannot split a row.
+    """
+    return neutralise(frame).to_csv(index=False, sep=separator, lineterminator="\r\n").encode("utf-8-sig")
+
+
+# --- whole uploads, possibly in a worker process ------------------------------------------------------------
+
+PREVIEW_ROWS = 50
+
+
+@dataclass(frozen=True)
+class ProcessedFile:
+    """What the page shows for one processed upload: the CSV to download, a summary and a preview."""
+
+    name: str  # the result's file name
+    csv: bytes
+    summary: str
+    level: str  # success | warning | error
+    preview: pd.DataFrame
+    encoding: str = ""
+    separator_name: str = ""
+    error: str | None = None  # the whole file was refused (French); csv is then empty
+
+
+def process_upload(content: bytes, name: str, locator: Locator) -> ProcessedFile:
+    """Read, locate and write back one uploaded CSV; a refused file gives `error`, never an exception."""
+    stem = name.rsplit(".", 1)[0] + "_qpv.csv"
+    try:
+        table = read_csv(content, name)
+        result = locate_table(table, locator)
+    except BatchError as exc:
+        return ProcessedFile(stem, b"", "", "error", pd.DataFrame(), error=str(exc))
+    return ProcessedFile(
+        name=stem,
+        csv=to_csv_bytes(result.frame, table.separator),
+        summary=result.summary(),
+        level=result.level,
+        preview=result.frame.head(PREVIEW_ROWS),
+        encoding=table.encoding,
+        separator_name=table.separator_name,
+    )
+
+
+_WORKER_LOCATORS: dict[str, Locator] = {}
+
+
+def process_in_worker(content: bytes, name: str, key: str, qpv, territory) -> ProcessedFile:
+    """Entry point run in a worker process: the Locator is built once per worker and per `key` (layers version)."""
+    locator = _WORKER_LOCATORS.get(key)
+    if locator is None:
+        _WORKER_LOCATORS.clear()
+        locator = _WORKER_LOCATORS[key] = Locator(qpv, territory)
+    return process_upload(content, name, locator)

@@ -9,10 +9,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 from quartiers.answers import VINTAGE, describe
-from quartiers.batch import BatchError, locate_frame, read_csv, to_csv_bytes
+from quartiers.batch import MAX_BYTES, MAX_MEGABYTES, BatchError, locate_table, read_csv, to_csv_bytes
 from quartiers.exports import EXPORTABLE, ExportError, layer_geojson
 from quartiers.perimeters import load_layers
-from quartiers.portraits import PortraitError, load_cadres, load_portraits
+from quartiers.portraits import PortraitError, load_cadres_checked, load_portraits
 from quartiers.verbatim import load_sources, unfaithful_texts
 from quartiers.zones import Locator
 
@@ -88,51 +88,80 @@ def _situer(args) -> int:
         if locator is None:
             return 1
         location = locator.locate(args.lat, args.lon)
-        answer = asdict(location) | {"reponse": describe(location), "avertissement": VINTAGE}
+        answer = asdict(location) | {
+            "remarque": location.remarque,
+            "reponse": describe(location),
+            "avertissement": VINTAGE,
+        }
         print(json.dumps(answer, ensure_ascii=False, indent=2))
         return 0
     if args.output is None:
         print("Erreur : indiquer le fichier résultat avec -o resultat.csv", file=sys.stderr)
         return 2
     try:
-        table = read_csv(args.fichier.read_bytes(), args.fichier.name)
+        content = read_limited(args.fichier)
+        table = read_csv(content, args.fichier.name)
         locator = _locator()
         if locator is None:
             return 1
-        result = locate_frame(table.frame, locator)
-    except (BatchError, OSError) as exc:
+        result = locate_table(table, locator)
+    except BatchError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        print(f"Erreur : impossible de lire {args.fichier} ({exc.strerror}).", file=sys.stderr)
+        return 1
     try:
-        args.output.write_bytes(to_csv_bytes(result, table.separator))
+        args.output.write_bytes(to_csv_bytes(result.frame, table.separator))
     except OSError as exc:
         print(f"Erreur : impossible d'écrire {args.output} ({exc.strerror}).", file=sys.stderr)
         return 1
-    counts = result["statut"].value_counts().to_dict()
-    print(
-        f"{len(result)} lignes écrites dans {args.output} : " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-    )
+    print(f"Résultat écrit dans {args.output} : {result.summary()}")
+    if result.level == "error":
+        print("Erreur : aucun point du fichier n'a pu être situé.", file=sys.stderr)
+        return 1
+    if result.level == "warning":
+        print("Attention : " + result.summary(), file=sys.stderr)
     return 0
 
 
 def _check_portraits() -> int:
+    layers = load_layers()
+    for problem in layers.problems:
+        print(f"Attention : {problem}")
     portraits, errors = load_portraits()
     for error in errors:
         print(f"Erreur : {error}")
-    sources = load_sources()
-    unfaithful = [message for portrait in portraits.values() for message in unfaithful_texts(portrait, sources)]
+    unfaithful: list[str] = []
+    try:
+        sources = load_sources()
+    except PortraitError as exc:
+        errors.append(exc)
+        print(f"Erreur : {exc} (fidélité aux sources non vérifiée)")
+    except OSError as exc:
+        errors.append(exc)
+        print(
+            f"Erreur : document source illisible : {Path(exc.filename or '').name} (fidélité aux sources non vérifiée)"
+        )
+    else:
+        unfaithful = [message for portrait in portraits.values() for message in unfaithful_texts(portrait, sources)]
     for message in unfaithful:
         print(f"Erreur : {message}")
-    try:
-        cadres = load_cadres()
-    except PortraitError as exc:
-        print(f"Erreur : {exc}")
-        return 1
+    cadres, cadre_errors = load_cadres_checked()
+    for error in cadre_errors:
+        print(f"Erreur : {error}")
     print(
         f"{len(portraits)} portraits valides, {len(errors)} fichiers écartés, {len(unfaithful)} textes non conformes "
         f"à leur source, cadres : {', '.join(cadres) or 'aucun'}."
     )
-    return 1 if errors or unfaithful else 0
+    return 1 if errors or unfaithful or cadre_errors else 0
+
+
+def read_limited(path: Path) -> bytes:
+    """The file's bytes, refusing before reading a file larger than the batch limit (BatchError, French)."""
+    if path.stat().st_size > MAX_BYTES:
+        raise BatchError(f"Le fichier {path.name} dépasse la taille maximale de {MAX_MEGABYTES} Mo.")
+    return path.read_bytes()
 
 
 def _add_perimetre_commands(commands) -> None:

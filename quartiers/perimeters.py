@@ -52,8 +52,8 @@ def read_layer(path: Path, required_columns: tuple[str, ...]) -> gpd.GeoDataFram
         raise LayerError(f"Fichier de couche introuvable : {path.name}")
     try:
         gdf = gpd.read_file(path, engine="pyogrio")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError) as exc:
-        raise LayerError(f"Fichier de couche illisible : {path.name} ({exc})") from exc
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError, RuntimeError) as exc:
+        raise LayerError(f"Fichier de couche illisible : {path.name} (format non reconnu ou fichier abîmé)") from exc
     missing = [column for column in required_columns if column not in gdf.columns]
     if missing:
         raise LayerError(f"Colonnes manquantes dans {path.name} : {', '.join(missing)}")
@@ -162,11 +162,17 @@ def load_layers() -> Layers:
     return Layers(problems=tuple(problems), **loaded)
 
 
-def qpv_codes(path: Path | None = None) -> frozenset[str]:
-    """The QPV codes of the contracts' perimeter file, read without geometries."""
+def qpv_codes(path: Path | None = None) -> frozenset[str] | None:
+    """The QPV codes of the contracts' perimeter file, read without geometries; None when it cannot be read.
+
+    None (rather than an empty set) lets callers skip code checks: the unreadable file is reported once,
+    by load_layers, instead of once per portrait that cites a code.
+    """
     path = path or settings.QPV_FILE
     try:
         frame = pyogrio.read_dataframe(path, columns=["code_qp"], read_geometry=False)
-    except (pyogrio.errors.DataSourceError, OSError):
-        return frozenset()
-    return frozenset(frame["code_qp"].astype(str))
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError, RuntimeError):
+        return None
+    if "code_qp" not in frame.columns:
+        return None
+    return frozenset(frame["code_qp"].dropna().astype(str))

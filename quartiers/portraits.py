@@ -344,13 +344,16 @@ def load_portraits(
 ) -> tuple[dict[str, Portrait], list[PortraitError]]:
     """Every valid portrait keyed by id, and the errors of the files set aside.
 
-    `known_codes` defaults to the QPV codes of geodata/ (a code_qp must point at a real perimeter).
+    `known_codes` defaults to the QPV codes of geodata/ (a code_qp must point at a real perimeter); when the
+    perimeter file itself cannot be read, codes are not checked (one message about that file is enough).
     """
     directory = directory or settings.PORTRAITS_DIR
     if known_codes is None:
         from quartiers.perimeters import qpv_codes
 
         known_codes = qpv_codes()
+    if not directory.is_dir():
+        return {}, [PortraitError(f"{directory.name}/", "(dossier)", "dossier des portraits introuvable")]
     portraits: dict[str, Portrait] = {}
     errors: list[PortraitError] = []
     for path in sorted(directory.glob("*.toml")):
@@ -361,25 +364,62 @@ def load_portraits(
         except PortraitError as exc:
             errors.append(exc)
             continue
+        except OSError as exc:
+            errors.append(PortraitError(path.name, "(fichier)", f"fichier illisible ({exc.strerror})"))
+            continue
         portraits[portrait.id] = portrait
     return portraits, errors
 
 
 def load_cadres(directory: Path | None = None) -> dict[str, Cadre]:
     """The intercommunal frames keyed by EPCI; a bad frame file raises PortraitError."""
-    directory = directory or settings.PORTRAITS_DIR / "cadres"
-    cadres = {}
-    for path in sorted(directory.glob("*.toml")):
-        cadre = parse_cadre(path)
-        cadres[cadre.epci] = cadre
+    cadres, errors = load_cadres_checked(directory)
+    if errors:
+        raise errors[0]
     return cadres
 
 
+def load_cadres_checked(directory: Path | None = None) -> tuple[dict[str, Cadre], list[PortraitError]]:
+    """The valid intercommunal frames keyed by EPCI, and the errors of the frame files set aside."""
+    directory = directory or settings.PORTRAITS_DIR / "cadres"
+    cadres: dict[str, Cadre] = {}
+    errors: list[PortraitError] = []
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            cadre = parse_cadre(path)
+        except PortraitError as exc:
+            errors.append(exc)
+            continue
+        except OSError as exc:
+            errors.append(PortraitError(f"cadres/{path.name}", "(fichier)", f"fichier illisible ({exc.strerror})"))
+            continue
+        cadres[cadre.epci] = cadre
+    return cadres, errors
+
+
 def load_documents(path: Path | None = None) -> dict[str, Document]:
-    """The five source documents, keyed by their number ("000" to "004")."""
+    """The five source documents, keyed by their number ("000" to "004").
+
+    Raises PortraitError (French, naming documents.toml and the field) when the file is missing, malformed,
+    or an entry lacks `titre` or `fichier`.
+    """
     path = path or settings.PORTRAITS_DIR / "documents.toml"
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {
-        code: Document(code=code, titre=entry["titre"], fichier=entry["fichier"])
-        for code, entry in data["documents"].items()
-    }
+    fichier = path.name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise PortraitError(fichier, "(fichier)", "fichier introuvable") from exc
+    except OSError as exc:
+        raise PortraitError(fichier, "(fichier)", f"fichier illisible ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise PortraitError(fichier, "(encodage)", "le fichier doit être enregistré en UTF-8") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise PortraitError(fichier, "(syntaxe)", f"fichier mal formé : {exc}") from exc
+    entries = data.get("documents")
+    if not isinstance(entries, dict) or not entries:
+        raise PortraitError(fichier, "documents", "bloc [documents.NNN] absent")
+    documents = {}
+    for code, entry in entries.items():
+        reader = _Reader(fichier, entry if isinstance(entry, dict) else {}, f"documents.{code}.")
+        documents[code] = Document(code=code, titre=reader.text("titre"), fichier=reader.text("fichier"))
+    return documents

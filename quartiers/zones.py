@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import CRS
+from pyproj import CRS, Transformer
 
 from quartiers import settings
 
@@ -48,11 +48,21 @@ def band(qpv: gpd.GeoDataFrame, metres: float = settings.BAND_METRES) -> gpd.Geo
     return result.to_crs(settings.WGS84)
 
 
+_PIECE_VERTICES = 16  # vertices per piece of limit in the nearest-limit index
+
+HORS_AGGLOMERATIONS = "hors des agglomérations CABBALR et CALL"
+
+
 @dataclass(frozen=True)
 class Location:
-    """Where a point stands with respect to the QPV: the answer to "ce lieu est-il en QPV ?"."""
+    """Where a point stands with respect to the QPV: the answer to "ce lieu est-il en QPV ?".
 
-    statut: str  # dans | bande | hors | limite | hors_territoire | invalide
+    The status is decided by the perimeters and the 300 m band alone (Lambert-93 distances); being outside
+    CABBALR and CALL never changes it and is only reported in `hors_agglomerations` (and `remarque`).
+    Invariants: dans => dans_qpv; bande => dans_bande_300m; hors => neither; invalide => no QPV fields.
+    """
+
+    statut: str  # dans | bande | hors | limite | invalide
     code_qp: str | None = None
     nom_qp: str | None = None
     communes: str | None = None
@@ -62,6 +72,16 @@ class Location:
     dans_qpv: bool = False
     dans_bande_300m: bool = False
     limite: str | None = None  # which line the point is close to, when statut == "limite"
+    hors_agglomerations: bool = False  # outside CABBALR and CALL: a remark, never a status
+    motif: str | None = None  # why a point is "invalide", in French
+
+    @property
+    def remarque(self) -> str:
+        """The territory remark shown beside the status ("" inside CABBALR or CALL)."""
+        return HORS_AGGLOMERATIONS if self.hors_agglomerations else ""
+
+
+INVALID_COORDINATES = "coordonnées absentes, non numériques ou hors des bornes (latitude ±90, longitude ±180)"
 
 
 class Locator:
@@ -74,70 +94,124 @@ class Locator:
         self._geoms = np.asarray(metric.geometry.values)
         self._tree = shapely.STRtree(self._geoms)
         self._boundaries = shapely.boundary(self._geoms)
+        self._rows = [
+            dict(
+                code_qp=row["code_qp"],
+                nom_qp=row["lib_qp"],
+                communes=row["lib_com"],
+                contrat=row.get("contrat"),
+                voisin=bool(row.get("voisin", False)),
+            )
+            for _, row in metric.drop(columns=metric.geometry.name).iterrows()
+        ]
+        # The limits cut into short pieces: the nearest piece gives the nearest limit without measuring whole
+        # polygons of thousands of vertices for every point (a 200,000-row file stays a matter of seconds).
+        pieces, owners = [], []
+        for owner, boundary in enumerate(self._boundaries):
+            for line in shapely.get_parts(boundary):
+                coords = shapely.get_coordinates(line)
+                for start in range(0, len(coords) - 1, _PIECE_VERTICES):
+                    pieces.append(shapely.linestrings(coords[start : start + _PIECE_VERTICES + 1]))
+                    owners.append(owner)
+        self._pieces = shapely.STRtree(pieces)
+        self._piece_owner = np.asarray(owners)
         self._territory = None
         if territory is not None:
             self._territory = shapely.union_all(to_lambert93(territory).geometry.values)
             shapely.prepare(self._territory)
         shapely.prepare(self._geoms)
 
-    def locate_many(self, x_l93: np.ndarray, y_l93: np.ndarray) -> list[Location]:
-        """Locate points given in Lambert-93 metres; NaN coordinates give statut "invalide"."""
-        points = shapely.points(x_l93, y_l93)
-        valid = ~(np.isnan(x_l93) | np.isnan(y_l93))
+    def locate_many(
+        self, x_l93: np.ndarray, y_l93: np.ndarray, motifs: list[str | None] | None = None
+    ) -> list[Location]:
+        """Locate points given in Lambert-93 metres.
+
+        NaN coordinates (unreadable input) give statut "invalide" with a French `motif` (taken from
+        `motifs[i]` when given). Infinite ones (a real place the projection cannot reach, such as a pole)
+        are far from every QPV: statut "hors", outside the agglomerations, with no nearest QPV.
+        Nothing raises for one bad point.
+        """
+        x_l93 = np.asarray(x_l93, dtype=float)
+        y_l93 = np.asarray(y_l93, dtype=float)
+        valid = np.isfinite(x_l93) & np.isfinite(y_l93)
+        points = np.full(len(x_l93), None, dtype=object)
+        points[valid] = shapely.points(x_l93[valid], y_l93[valid])
         nearest = np.full(len(points), -1)
-        distance = np.full(len(points), np.nan)
-        if valid.any():
-            index, dist = self._tree.query_nearest(points[valid], return_distance=True, all_matches=False)
-            valid_positions = np.flatnonzero(valid)
-            nearest[valid_positions[index[0]]] = index[1]
-            distance[valid_positions[index[0]]] = dist
+        inside = np.zeros(len(points), dtype=bool)
+        to_limit = np.full(len(points), np.nan)
         in_territory = np.zeros(len(points), dtype=bool)
-        if self._territory is not None and valid.any():
-            in_territory[valid] = shapely.contains(self._territory, points[valid]) | shapely.touches(
-                self._territory, points[valid]
-            )
+        if valid.any():
+            positions = np.flatnonzero(valid)
+            index, dist = self._pieces.query_nearest(points[valid], return_distance=True, all_matches=False)
+            nearest[positions[index[0]]] = self._piece_owner[index[1]]
+            to_limit[positions[index[0]]] = dist  # outside a QPV, its limit is its nearest point
+            hits = self._tree.query(points[valid], predicate="intersects")  # (point, QPV) pairs, limit included
+            _, first = np.unique(hits[0], return_index=True)
+            containing, owner = positions[hits[0][first]], hits[1][first]
+            inside[containing], nearest[containing] = True, owner
+            to_limit[containing] = shapely.distance(self._boundaries[owner], points[containing])
+            if self._territory is not None:
+                in_territory[valid] = shapely.intersects(self._territory, points[valid])
+            else:
+                in_territory[valid] = True
+        located = valid & (nearest >= 0)
         results = []
-        for i, point in enumerate(points):
-            if not valid[i]:
-                results.append(Location(statut="invalide"))
-                continue
-            results.append(self._answer(point, int(nearest[i]), float(distance[i]), bool(in_territory[i])))
+        for i in range(len(points)):
+            if np.isnan(x_l93[i]) or np.isnan(y_l93[i]):
+                motif = (motifs[i] if motifs is not None else None) or INVALID_COORDINATES
+                results.append(Location(statut="invalide", motif=motif))
+            elif not located[i] or not np.isfinite(to_limit[i]):
+                results.append(Location(statut="hors", hors_agglomerations=True))
+            else:
+                results.append(
+                    self._answer(int(nearest[i]), bool(inside[i]), float(to_limit[i]), bool(in_territory[i]))
+                )
         return results
 
-    def _answer(self, point, nearest: int, distance_to_polygon: float, in_territory: bool) -> Location:
-        row = self._qpv.iloc[nearest]
-        inside = distance_to_polygon == 0.0
-        distance_to_limit = float(shapely.distance(self._boundaries[nearest], point))
+    def _answer(self, nearest: int, inside: bool, distance_to_limit: float, in_territory: bool) -> Location:
+        in_band = (not inside) and distance_to_limit <= settings.BAND_METRES
         details = dict(
-            code_qp=row["code_qp"],
-            nom_qp=row["lib_qp"],
-            communes=row["lib_com"],
-            contrat=row.get("contrat"),
-            voisin=bool(row.get("voisin", False)),
+            self._rows[nearest],
             distance_limite_m=int(round(distance_to_limit)),
             dans_qpv=inside,
-            dans_bande_300m=(not inside) and distance_to_limit <= settings.BAND_METRES,
+            dans_bande_300m=in_band,
+            hors_agglomerations=not in_territory,
         )
+        # Geometry alone decides: the territory is a remark (the legal band has no agglomeration condition).
         tolerance = settings.LIMIT_TOLERANCE_METRES
         if distance_to_limit <= tolerance:
             return Location(statut="limite", limite="qpv", **details)
         if inside:
             return Location(statut="dans", **details)
-        if not in_territory and self._territory is not None:
-            return Location(statut="hors_territoire", **details)
         if abs(distance_to_limit - settings.BAND_METRES) <= tolerance:
             return Location(statut="limite", limite="bande", **details)
-        if details["dans_bande_300m"]:
+        if in_band:
             return Location(statut="bande", **details)
         return Location(statut="hors", **details)
 
     def locate(self, lat: float, lon: float) -> Location:
-        """Locate one point given in WGS84 degrees."""
+        """Locate one point given in WGS84 degrees; any bad value gives statut "invalide", never an exception."""
         x, y = wgs84_to_lambert93(np.array([lon], dtype=float), np.array([lat], dtype=float))
         return self.locate_many(x, y)[0]
 
 
+_TO_LAMBERT93 = Transformer.from_crs(settings.WGS84, settings.LAMBERT93, always_xy=True)
+
+
 def wgs84_to_lambert93(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Project longitudes/latitudes (degrees) to Lambert-93 metres; NaN stays NaN."""
-    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=settings.WGS84).to_crs(settings.LAMBERT93)
-    return np.asarray(points.x), np.asarray(points.y)
+    """Project longitudes/latitudes (degrees, WGS84) to Lambert-93 metres (EPSG:2154).
+
+    Values outside ±90 / ±180 or not finite come back as NaN (invalid input); a real place that the
+    projection cannot handle (e.g. the South Pole) comes back as inf. Never raises for bad values.
+    """
+    lon = np.array(lon, dtype=float, copy=True)
+    lat = np.array(lat, dtype=float, copy=True)
+    bad = ~(np.isfinite(lon) & np.isfinite(lat)) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    lon[bad] = np.nan
+    lat[bad] = np.nan
+    with np.errstate(all="ignore"):
+        x, y = _TO_LAMBERT93.transform(lon, lat, errcheck=False)
+    x, y = np.array(x, dtype=float, ndmin=1), np.array(y, dtype=float, ndmin=1)
+    failed = ~bad & ~(np.isfinite(x) & np.isfinite(y))
+    x[failed], y[failed] = np.inf, np.inf  # a real place, too far from France for Lambert-93
+    return x, y

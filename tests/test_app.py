@@ -151,7 +151,8 @@ def test_situer_coordinates_form():
     at.text_input[0].set_value("50,2910")
     at.text_input[1].set_value("2,7775")
     at.button[0].click().run()
-    assert "hors du territoire couvert" in texts(at)
+    shown = texts(at)
+    assert "Hors QPV et hors bande" in shown and "hors des agglomérations CABBALR et CALL" in shown
 
 
 def test_situer_with_bad_coordinates_in_url():
@@ -167,7 +168,7 @@ def test_address_without_network_says_so_and_the_page_keeps_working():
     at.text_input[2].set_value("12 rue de la Gare, Béthune")
     at.button[1].click().run()
     assert not at.exception
-    assert any("injoignable" in w.value for w in at.warning) or any("Adresse" in s.value for s in at.success)
+    assert any("injoignable" in w.value for w in at.warning) or "Adresse trouvée" in texts(at)
 
 
 def test_missing_layer_is_reported_and_the_rest_works(monkeypatch, tmp_path):

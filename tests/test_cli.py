@@ -189,19 +189,24 @@ def test_situer_csv_round_trip(tmp_path, capsys):
     output = tmp_path / "out.csv"
     code, out, err = _run(capsys, "situer", str(source), "-o", str(output))
     assert code == 0, err
-    assert "3 lignes écrites" in out and "dans 1" in out and "invalide 1" in out
+    assert "3 lignes traitées" in out and "dans : 1" in out and "hors : 1" in out and "invalide : 1" in out
+    assert "1 ligne(s) invalide(s)" in err  # said, not hidden behind exit code 0
 
     result = pd.read_csv(output, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert result["nom"].tolist() == ["École", "Arras", "erreur"]
-    assert result["statut"].tolist() == ["dans", "hors_territoire", "invalide"]
+    assert result["statut"].tolist() == ["dans", "hors", "invalide"]
     assert result.loc[0, "code_qp"] == "QN06208M" and result.loc[0, "dans_qpv"] == "oui"
-    assert list(result.columns[-6:]) == [
+    assert result.loc[1, "remarque"] == "hors des agglomérations CABBALR et CALL"
+    assert result.loc[2, "motif"].startswith("latitude invalide (« abc »")
+    assert list(result.columns[-8:]) == [
         "code_qp",
         "nom_qp",
         "dans_qpv",
         "dans_bande_300m",
         "distance_limite_m",
         "statut",
+        "remarque",
+        "motif",
     ]
 
 
@@ -212,7 +217,7 @@ def test_situer_csv_without_output_or_with_bad_file(tmp_path, capsys):
     assert code == 2 and "-o" in err
 
     code, _, err = _run(capsys, "situer", str(source), "-o", str(tmp_path / "out.csv"))
-    assert code == 1 and "Colonnes de coordonnées introuvables" in err and "adresse, ville" in err
+    assert code == 1 and "Colonnes de coordonnées introuvables" in err and "adresse | ville" in err
     assert not (tmp_path / "out.csv").exists()
 
     code, _, err = _run(capsys, "situer", str(tmp_path / "absent.csv"), "-o", str(tmp_path / "out.csv"))
@@ -254,3 +259,98 @@ def test_verifier_portraits_catches_a_paraphrase(monkeypatch, tmp_path, capsys):
     assert main(["verifier-portraits"]) == 1
     out = capsys.readouterr().out
     assert "catorive.toml" in out and "introuvable mot pour mot dans le document 002" in out
+
+
+# --- extreme coordinates, files that locate nothing, formulas, broken data files ----------------------------------
+
+
+@pytest.mark.parametrize(("lat", "lon"), [("-90", "0"), ("90", "180"), ("-90", "-180")])
+def test_situer_poles_and_antimeridian_answer_without_error(capsys, lat, lon):
+    code, out, err = _run(capsys, "situer", "--lat", lat, "--lon", lon)
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["statut"] == "hors" and answer["hors_agglomerations"] is True
+    assert answer["remarque"] == "hors des agglomérations CABBALR et CALL"
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", "91"])
+def test_situer_non_coordinates_are_refused_in_french(capsys, value):
+    code, _, err = _run(capsys, "situer", f"--lat={value}", "--lon", "2.6")
+    assert code == 2 and err.startswith("Erreur : latitude entre -90 et 90")
+
+
+def test_situer_file_with_minus_90_and_formulas(tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_text(
+        'nom;latitude;longitude;\n"=HYPERLINK(""http://x"";""y"")";50,518;2,629;\n@pôle;-90;0;\n', encoding="utf-8"
+    )
+    output = tmp_path / "out.csv"
+    code, out, err = _run(capsys, "situer", str(source), "-o", str(output))
+    assert code == 0, err
+    result = pd.read_csv(output, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert result["statut"].tolist() == ["dans", "hors"]
+    assert result["nom"].tolist() == ['\'=HYPERLINK("http://x";"y")', "'@pôle"]
+    assert result["latitude"].tolist() == ["50,518", "-90"]  # numbers are not touched
+
+
+def test_situer_file_where_nothing_is_located_exits_1(tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_text("latitude;longitude\nabc;def\n95;2\n", encoding="utf-8")
+    output = tmp_path / "out.csv"
+    code, out, err = _run(capsys, "situer", str(source), "-o", str(output))
+    assert code == 1
+    assert "Aucun point n'a pu être situé" in out and "aucun point du fichier n'a pu être situé" in err
+    assert output.exists()  # the reasons are in the file's `motif` column
+
+
+def test_situer_refuses_a_file_over_the_limit_before_reading_it(tmp_path, capsys, monkeypatch):
+    from quartiers import cli
+
+    source = tmp_path / "gros.csv"
+    source.write_text("latitude;longitude\n" + "50,5;2,6\n" * 200, encoding="utf-8")
+    monkeypatch.setattr(cli, "MAX_BYTES", 100)
+    monkeypatch.setattr(type(source), "read_bytes", lambda self: pytest.fail("file read despite its size"))
+    code, _, err = _run(capsys, "situer", str(source), "-o", str(tmp_path / "out.csv"))
+    assert code == 1 and "dépasse la taille maximale de 20 Mo" in err
+
+
+@pytest.fixture
+def portraits_copy(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(settings.PORTRAITS_DIR, tmp_path / "portraits")
+    monkeypatch.setattr(settings, "PORTRAITS_DIR", tmp_path / "portraits")
+    monkeypatch.setattr(settings, "SOURCES_DIR", tmp_path / "portraits" / "documents")
+    return tmp_path / "portraits"
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda d: (d / "documents.toml").write_text("[documents.000\ntitre = 1", encoding="utf-8"), "documents.toml"),
+        (lambda d: (d / "documents.toml").unlink(), "documents.toml — champ « (fichier) » : fichier introuvable"),
+        (
+            lambda d: (d / "documents.toml").write_text('[documents.000]\nfichier = "a.txt"\n', encoding="utf-8"),
+            "documents.toml — champ « documents.000.titre » : champ obligatoire absent ou vide",
+        ),
+        (lambda d: (d / "cadres" / "call.toml").write_text("epci = ", encoding="utf-8"), "cadres/call.toml"),
+        (lambda d: (d / "documents" / "002_6f14e162db8719b2.txt").unlink(), "document source illisible"),
+    ],
+    ids=["documents-syntax", "documents-missing", "documents-field", "cadre-syntax", "source-missing"],
+)
+def test_verifier_portraits_reports_broken_files_without_traceback(portraits_copy, capsys, change, words):
+    change(portraits_copy)
+    assert main(["verifier-portraits"]) == 1
+    out = capsys.readouterr().out
+    assert words in out and "Traceback" not in out
+    assert "portraits valides" in out  # the summary line is still printed
+
+
+def test_verifier_portraits_with_an_unreadable_qpv_layer_gives_one_message(tmp_path, monkeypatch, capsys):
+    broken = tmp_path / "qpv.geojson"
+    broken.write_text("{ pas du json", encoding="utf-8")
+    monkeypatch.setattr(settings, "QPV_FILE", broken)
+    main(["verifier-portraits"])
+    out = capsys.readouterr().out
+    assert out.count("qpv.geojson") == 1 and "38 portraits valides" in out

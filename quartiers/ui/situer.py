@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
 import streamlit as st
 
-from quartiers.ui.state import get_locator, md, parse_coordinate, set_point
+from quartiers.ui.state import get_layers, get_locator, md, parse_coordinate, set_point
 
 STATUS_LABELS = {
     "dans": "Dans un QPV",
     "bande": "Dans la bande des 300 m",
     "limite": "À la limite : à vérifier",
     "hors": "Hors QPV et hors bande",
-    "hors_territoire": "Hors du territoire couvert",
     "invalide": "Coordonnées invalides",
 }
+ADDRESS_KEY = "adresse_trouvee"  # session state: the last BAN match, shown beside the answer after any rerun
+RESULT_KEY = "csv_resultat"  # session state: (content digest, ProcessedFile) of the last uploaded file
+WORKER_MIN_BYTES = 256 * 1024  # smaller files are processed inline: starting a worker would cost more
+BAN_NOTICE = (
+    "L'adresse saisie est envoyée au service public de la Base Adresse Nationale (api-adresse.data.gouv.fr) "
+    "pour trouver ses coordonnées ; elle n'est pas conservée par cette application."
+)
 
 
 def on_point_click() -> None:
@@ -37,6 +48,9 @@ def point_answer(point: tuple[float, float] | None) -> None:
     verdict = STATUS_LABELS.get(location.statut, "")
     st.subheader("Réponse")
     st.markdown(f"**{verdict}** — {md(describe(location))}")
+    found = _address_for(point)
+    if found is not None:
+        st.markdown(md(f"Adresse trouvée par la Base Adresse Nationale : {found.summary()}."))
     st.caption(md(f"Point : latitude {point[0]:.6f}, longitude {point[1]:.6f}. {VINTAGE}"))
     if location.code_qp and location.statut in ("dans", "bande", "limite"):
         st.page_link(
@@ -58,31 +72,43 @@ def coordinates_form(point: tuple[float, float] | None) -> None:
                 st.rerun()
 
 
+def _address_for(point: tuple[float, float]):
+    """The BAN match that produced `point`, if the point in the URL is still that address's."""
+    stored = st.session_state.get(ADDRESS_KEY)
+    if stored is None or not stored.certain:
+        return None
+    if (f"{stored.lat:.6f}", f"{stored.lon:.6f}") != (f"{point[0]:.6f}", f"{point[1]:.6f}"):
+        return None
+    return stored
+
+
 def address_form() -> None:
-    from quartiers.geocoding import MIN_SCORE, GeocodingUnavailable, geocode
+    """Address search through the BAN: only a house number with a good score is answered in/out."""
+    from quartiers.geocoding import GeocodingUnavailable, geocode
 
     with st.form("adresse"):
         st.markdown("**Chercher une adresse (nécessite internet)**")
+        st.caption(BAN_NOTICE)
         address = st.text_input("Adresse", placeholder="12 rue de la Gare, Béthune")
-        if st.form_submit_button("Chercher l'adresse") and address.strip():
-            try:
-                found = geocode(address.strip())
-            except GeocodingUnavailable as exc:
-                st.warning(str(exc))
-                return
-            if found is None:
-                st.warning("Adresse introuvable dans la Base Adresse Nationale.")
-            elif not found.certain:
-                st.warning(
-                    md(
-                        f"Adresse incertaine : « {found.label} » (score de géocodage {found.score:.2f}, inférieur à "
-                        f"{MIN_SCORE}). Nous ne répondons pas sur une adresse incertaine : précisez-la ou cliquez sur la carte."
-                    )
-                )
-            else:
-                st.success(md(f"Adresse trouvée : « {found.label} » (score {found.score:.2f})."))
-                set_point(found.lat, found.lon)
-                st.rerun()
+        submitted = st.form_submit_button("Chercher l'adresse")
+    if submitted and address.strip():
+        try:
+            found = geocode(address.strip())
+        except GeocodingUnavailable as exc:
+            st.session_state.pop(ADDRESS_KEY, None)
+            st.warning(str(exc))
+            return
+        if found is None:
+            st.session_state.pop(ADDRESS_KEY, None)
+            st.warning("Adresse introuvable dans la Base Adresse Nationale.")
+            return
+        st.session_state[ADDRESS_KEY] = found
+        if found.certain:
+            set_point(found.lat, found.lon)
+            st.rerun()
+    stored = st.session_state.get(ADDRESS_KEY)
+    if stored is not None and not stored.certain:
+        st.warning(md(stored.refusal()))
 
 
 def locate_me_button() -> None:
@@ -116,43 +142,74 @@ def point_view(point: tuple[float, float] | None) -> dict:
     return view
 
 
+@st.cache_resource
+def _worker_pool() -> ProcessPoolExecutor:
+    """One worker process for large files, shared by all sessions: a heavy file never holds the app's GIL.
+
+    A fresh process per file (max_tasks_per_child=1): its memory goes back to the system when the file is done.
+    """
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1)
+
+
+def _process(content: bytes, name: str):
+    """Process an upload: inline when small, else in the worker process (the page waits, other sessions don't)."""
+    from quartiers.batch import process_in_worker, process_upload
+
+    layers = get_layers()
+    if len(content) >= WORKER_MIN_BYTES:
+        try:
+            future = _worker_pool().submit(process_in_worker, content, name, str(id(layers)), layers.qpv, layers.epci)
+            return future.result()
+        except (BrokenProcessPool, OSError, RuntimeError):
+            _worker_pool.clear()  # a dead worker is replaced next time; this file is processed inline
+    return process_upload(content, name, get_locator())
+
+
 def batch_section() -> None:
     """Upload a CSV of points, download it back with the QPV columns; nothing is kept on the server."""
-    from quartiers.batch import MAX_BYTES, MAX_ROWS, OUTPUT_COLUMNS, BatchError, locate_frame, read_csv, to_csv_bytes
+    from quartiers.batch import MAX_MEGABYTES, MAX_ROWS, OUTPUT_COLUMNS
 
     st.subheader("Situer tout un fichier (CSV)")
     st.markdown(
         md(
-            "Colonnes attendues : « latitude » et « longitude » en degrés ; séparateur point-virgule ou virgule ; encodage UTF-8 ou Latin-1. "
-            + f"Limite : {MAX_BYTES // (1024 * 1024)} Mo et {MAX_ROWS:,} lignes.".replace(",", " ")
+            "Colonnes attendues : « latitude » et « longitude » en degrés (ou « x » et « y » en Lambert-93, "
+            "mètres) ; séparateur point-virgule, virgule ou tabulation ; encodage UTF-8, UTF-16 ou Latin-1. "
+            + f"Taille maximale : {MAX_MEGABYTES} Mo et {MAX_ROWS:,} lignes.".replace(",", " ")
             + f" Colonnes ajoutées : {', '.join(OUTPUT_COLUMNS)}. Le fichier n'est pas conservé."
         )
     )
-    uploaded = st.file_uploader("Fichier CSV", type=["csv", "txt"], key="fichier_csv")
+    # Streamlit's own drop-zone text is English and repeats the limit: the French sentence above replaces it.
+    st.html("<style>[data-testid='stFileUploaderDropzoneInstructions']{display:none}</style>")
+    uploaded = st.file_uploader(
+        "Fichier CSV à situer", type=["csv", "txt", "tsv"], key="fichier_csv", max_upload_size=MAX_MEGABYTES
+    )
     if uploaded is None:
+        st.session_state.pop(RESULT_KEY, None)
         return
-    locator = get_locator()
-    if locator is None:
+    if get_locator() is None:
         st.error("Les périmètres des QPV n'ont pas pu être chargés : impossible de traiter le fichier.")
         return
-    try:
-        table = read_csv(uploaded.getvalue(), uploaded.name)
-        result = locate_frame(table.frame, locator)
-    except BatchError as exc:
-        st.error(md(str(exc)))
+    content = uploaded.getvalue()
+    digest = hashlib.sha256(content).hexdigest() + uploaded.name
+    cached = st.session_state.get(RESULT_KEY)
+    if cached is None or cached[0] != digest:
+        with st.spinner("Traitement du fichier en cours…"):
+            processed = _process(content, uploaded.name)
+        st.session_state[RESULT_KEY] = (digest, processed)
+    else:
+        processed = cached[1]
+    if processed.error:
+        st.error(md(processed.error))
         return
-    counts = result["statut"].value_counts()
-    st.success(
-        md(
-            f"{len(result)} lignes traitées (encodage {table.encoding}, séparateur « {table.separator} ») : "
-            + ", ".join(f"{statut} : {counts[statut]}" for statut in sorted(counts.index))
-        )
-    )
+    how = f"Fichier lu en {processed.encoding}, séparateur : {processed.separator_name}. "
+    show = {"success": st.success, "warning": st.warning, "error": st.error}[processed.level]
+    show(md(how + processed.summary))
     st.download_button(
         "Télécharger le résultat (CSV)",
-        to_csv_bytes(result, table.separator),
-        file_name=uploaded.name.rsplit(".", 1)[0] + "_qpv.csv",
+        processed.csv,
+        file_name=processed.name,
         mime="text/csv",
         key="resultat_csv",
     )
-    st.dataframe(result.head(50), hide_index=True)
+    st.caption(f"Aperçu des {min(len(processed.preview), 50)} premières lignes :")
+    st.dataframe(processed.preview, hide_index=True)

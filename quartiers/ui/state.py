@@ -10,7 +10,15 @@ from quartiers import settings
 from quartiers.catalogue import Quartier, build_catalogue, normalise_id
 from quartiers.maps import DisplayLayers, display_layers
 from quartiers.perimeters import Layers, load_layers
-from quartiers.portraits import Cadre, Document, Portrait, PortraitError, load_cadres, load_documents, load_portraits
+from quartiers.portraits import (
+    Cadre,
+    Document,
+    Portrait,
+    PortraitError,
+    load_cadres_checked,
+    load_documents,
+    load_portraits,
+)
 from quartiers.zones import Locator
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]#|<>~$])")
@@ -48,15 +56,22 @@ def get_portraits() -> tuple[dict[str, Portrait], list[str]]:
 
 @st.cache_resource
 def get_cadres() -> tuple[dict[str, Cadre], str | None]:
+    """The valid frames, and one French message listing the frame files set aside (None when all load)."""
+    cadres, errors = load_cadres_checked()
+    return cadres, ("; ".join(map(str, errors)) or None)
+
+
+@st.cache_resource
+def _documents() -> tuple[dict[str, Document], str | None]:
     try:
-        return load_cadres(), None
+        return load_documents(), None
     except PortraitError as exc:
         return {}, str(exc)
 
 
-@st.cache_resource
 def get_documents() -> dict[str, Document]:
-    return load_documents()
+    """The source documents by number; empty when documents.toml cannot be used (reported by show_problems)."""
+    return _documents()[0]
 
 
 @st.cache_resource
@@ -132,17 +147,33 @@ def set_point(lat: float, lon: float) -> None:
     st.query_params["lon"] = f"{lon:.6f}"
 
 
-def show_problems() -> None:
-    """Layer and portrait files that could not be used, in French, without stopping the page."""
+def data_problems() -> list[str]:
+    """Every data file that could not be used, one French sentence each, naming the file and the field."""
     layers = get_layers()
     _, errors = get_portraits()
     _, cadre_error = get_cadres()
-    for problem in layers.problems:
-        st.warning(md(problem), icon="⚠️")
-    for error in errors:
-        st.warning(md("Portrait écarté : " + error), icon="⚠️")
+    _, documents_error = _documents()
+    problems = list(layers.problems)
+    problems += ["Portrait écarté : " + error for error in errors]
     if cadre_error:
-        st.warning(md("Cadre intercommunal écarté : " + cadre_error), icon="⚠️")
+        problems.append("Cadre intercommunal écarté : " + cadre_error)
+    if documents_error:
+        problems.append(
+            "Liste des documents sources inutilisable (titres des sources non affichés) : " + documents_error
+        )
+    return problems
+
+
+def show_problems() -> None:
+    """Data files that could not be used, in French, in one box, without stopping the page."""
+    problems = data_problems()
+    if not problems:
+        return
+    if len(problems) == 1:
+        st.warning(md(problems[0]), icon="⚠️")
+        return
+    text = "Certains fichiers de données n'ont pas pu être utilisés ; le reste de l'application fonctionne :\n\n"
+    st.warning(text + "\n".join("* " + md(problem) for problem in problems), icon="⚠️")
 
 
 LEAFLET_MISSING = (

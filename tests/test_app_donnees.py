@@ -1,0 +1,156 @@
+"""Broken data files through AppTest: one French message naming the file and the field, the rest works.
+
+Each test copies geodata/ and portraits/ to a temporary folder, breaks one file there, points settings at the
+copy (monkeypatch) and opens every page.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from quartiers import settings
+
+APP = str(settings.ROOT / "app.py")
+PAGES = ("pages/carte.py", "pages/situer.py", "pages/quartiers.py", "pages/sources.py")
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    """A private copy of the data files, with settings pointing at it."""
+    geodata = tmp_path / "geodata"
+    shutil.copytree(settings.GEODATA_DIR, geodata)
+    portraits = tmp_path / "portraits"
+    shutil.copytree(settings.PORTRAITS_DIR, portraits)
+    for name in ("QPV_FILE", "QPV_VOISINS_FILE", "COMMUNES_FILE", "EPCI_FILE", "QIC_FILE"):
+        monkeypatch.setattr(settings, name, geodata / getattr(settings, name).name)
+    monkeypatch.setattr(settings, "GEODATA_DIR", geodata)
+    monkeypatch.setattr(settings, "PORTRAITS_DIR", portraits)
+    monkeypatch.setattr(settings, "SOURCES_DIR", portraits / "documents")
+    return tmp_path
+
+
+def open_page(page: str, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "pages/carte.py":
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, (page, [e.value for e in at.exception])
+    return at
+
+
+def warnings(at: AppTest) -> list[str]:
+    return [w.value.replace("\\", "") for w in at.warning]
+
+
+def every_page_works(**params) -> dict[str, AppTest]:
+    return {page: open_page(page, **params) for page in PAGES}
+
+
+def _drop_property(path, name: str) -> None:
+    layer = json.loads(path.read_text(encoding="utf-8"))
+    for feature in layer["features"]:
+        feature["properties"].pop(name, None)
+    path.write_text(json.dumps(layer), encoding="utf-8")
+
+
+def test_qpv_layer_without_code_qp(data):
+    _drop_property(data / "geodata" / settings.QPV_FILE.name, "code_qp")
+    pages = every_page_works()
+    for page, at in pages.items():
+        shown = warnings(at)
+        assert len(shown) == 1, (page, shown)  # one box, not one per portrait
+        assert f"Colonnes manquantes dans {settings.QPV_FILE.name} : code_qp" in shown[0]
+        assert "Portrait écarté" not in shown[0]
+    situer = open_page("pages/situer.py", lat="50.518", lon="2.629")
+    assert any("périmètres des QPV n'ont pas pu être chargés" in e.value for e in situer.error)
+    fiche = open_page("pages/carte.py", quartier="QN06208M")  # the portrait still opens from its file
+    assert fiche.header[0].value == "Mont Liébaut"
+
+
+def test_unreadable_qpv_file_gives_one_message(data):
+    (data / "geodata" / settings.QPV_FILE.name).write_text("{ pas du json", encoding="utf-8")
+    for page, at in every_page_works().items():
+        shown = warnings(at)
+        assert len(shown) == 1 and shown[0].count(settings.QPV_FILE.name) == 1, (page, shown)
+        assert "Fichier de couche illisible" in shown[0] and str(data) not in shown[0]  # no server path
+
+
+def test_missing_epci_layer_keeps_the_answers(data):
+    (data / "geodata" / settings.EPCI_FILE.name).unlink()
+    every_page_works()
+    at = open_page("pages/situer.py", lat="50.518", lon="2.629")
+    assert any(settings.EPCI_FILE.name in w for w in warnings(at))
+    assert any("Ce point est dans le QPV" in m.value for m in at.markdown)
+
+
+def test_documents_toml_syntax_error(data):
+    (data / "portraits" / "documents.toml").write_text('[documents.000\ntitre = "x"', encoding="utf-8")
+    for page, at in every_page_works().items():
+        shown = warnings(at)
+        assert len(shown) == 1, (page, shown)
+        assert "documents.toml — champ « (syntaxe) » : fichier mal formé" in shown[0]
+    fiche = open_page("pages/carte.py", quartier="QN06208M")
+    assert fiche.header[0].value == "Mont Liébaut"
+    assert any("Source : document" in c.value for c in fiche.caption)  # cited by number, without the title
+
+
+def test_documents_toml_without_a_title(data):
+    path = data / "portraits" / "documents.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('titre = "Contrat de Ville de', 'nom = "'), "utf-8")
+    at = open_page("pages/sources.py")
+    assert any(
+        "documents.toml — champ « documents.004.titre » : champ obligatoire absent ou vide" in w for w in warnings(at)
+    )
+
+
+def test_a_portrait_failing_validation_leaves_the_comparison_working(data):
+    path = data / "portraits" / "QN06209M.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('statut = "QPV"', 'statut = "ZUS"', 1), encoding="utf-8")
+    at = open_page("pages/quartiers.py")
+    assert any("QN06209M.toml — champ « statut »" in w for w in warnings(at))
+    chooser = at.multiselect[0]
+    assert "QN06209M" not in chooser.options and chooser.value == ["QN06208M"]
+    assert at.dataframe  # the list and the comparison are shown
+
+
+def test_no_portrait_at_all(data):
+    for path in (data / "portraits").glob("*.toml"):
+        if path.name != "documents.toml":
+            path.unlink()
+    pages = every_page_works()
+    assert not pages["pages/quartiers.py"].multiselect[0].options
+    assert open_page("pages/carte.py", quartier="QN06208M").header
+
+
+def test_malformed_cadre_switches_off_only_that_frame(data):
+    (data / "portraits" / "cadres" / "call.toml").write_text("epci = ", encoding="utf-8")
+    for page, at in every_page_works().items():
+        assert any("Cadre intercommunal écarté : cadres/call.toml" in w for w in warnings(at)), page
+    assert open_page("pages/carte.py", quartier="QN06208M").header[0].value == "Mont Liébaut"
+
+
+def test_missing_communes_and_qpv_voisins_are_reported_once_each(data):
+    (data / "geodata" / settings.COMMUNES_FILE.name).unlink()
+    (data / "geodata" / settings.QPV_VOISINS_FILE.name).unlink()
+    at = every_page_works()["pages/carte.py"]
+    shown = warnings(at)
+    assert len(shown) == 1
+    assert shown[0].count(settings.COMMUNES_FILE.name) == 1 and shown[0].count(settings.QPV_VOISINS_FILE.name) == 1
