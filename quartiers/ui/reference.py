@@ -2,20 +2,70 @@
 
 from __future__ import annotations
 
+from html import escape
+
+import pandas as pd
 import streamlit as st
 
-from quartiers import settings
+from quartiers import portrait_html as ph
+from quartiers import settings, tables
 from quartiers.answers import BAND_DISCLAIMER
 from quartiers.catalogue import Quartier
+from quartiers.formats import fmt_number
 from quartiers.ui.state import get_documents, md
 
 
 def quartiers_table_columns() -> dict:
-    return {
-        "Portrait": st.column_config.LinkColumn("Portrait", display_text="Voir"),
-        "Surface 2024 (ha)": st.column_config.NumberColumn(format="%.1f"),
-        "Population": st.column_config.NumberColumn(format="%d"),
-    }
+    return {"Portrait": st.column_config.LinkColumn("Portrait", display_text="Voir")}
+
+
+def _french(value) -> str:
+    return tables.EMPTY if value is None or pd.isna(value) else fmt_number(float(value))
+
+
+def quartier_links(catalogue: dict[str, Quartier]) -> None:
+    """Every quartier as a real link to its portrait, reachable with the keyboard, opening in the same tab."""
+    presentation = st.query_params.get("presentation") == "1"
+    quartiers = sorted(catalogue.values(), key=lambda q: (q.voisin, q.nom.lower()))
+    st.html(ph.STYLE + ph.quartier_links(quartiers, presentation))
+
+
+def quartiers_table(catalogue: dict[str, Quartier]) -> None:
+    """The sortable table: numbers sort as numbers, shown in French, an empty cell reads « — »."""
+    frame = tables.quartiers_table(catalogue)
+    mesures, affichage = frame.attrs.pop("mesures"), frame.attrs.pop("affichage")
+    styler = frame.style.format(_french, subset=list(mesures))
+    for (row, column), text in affichage.items():
+        styler = styler.format(lambda _value, text=text: text, subset=pd.IndexSlice[[row], [column]])
+    st.dataframe(
+        styler,
+        hide_index=True,
+        width="stretch",
+        column_config=quartiers_table_columns(),
+    )
+    st.caption(
+        "Chaque colonne de chiffres ne contient qu'une seule mesure : même indicateur, même source, même millésime, "
+        "même périmètre (indiqués dans son en-tête). Un même indicateur mesuré autrement est dans une autre colonne : "
+        "ne comparez pas deux colonnes entre elles."
+    )
+
+
+def comparison(quartiers: list[Quartier]) -> None:
+    """Only comparable figures side by side; the others listed apart with their source."""
+    result = tables.comparison(quartiers)
+    if result.message:
+        st.warning(f"{md(' et '.join(q.nom for q in quartiers))} : {result.message}.")
+    if not result.table.empty:
+        st.markdown("**Chiffres comparables** (même indicateur, source, millésime et périmètre)")
+        result.table.attrs.clear()  # the Mesure objects are for checks, not for display
+        st.dataframe(result.table, width="stretch")
+    if not result.apart.empty:
+        st.markdown("**Chiffres sans équivalent comparable** parmi les quartiers choisis")
+        st.dataframe(result.apart, hide_index=True, width="stretch")
+    st.html(
+        f"<p class='qp-cite'>{escape(ph.SURFACE_2024)} : {escape(ph.SURFACE_2024_NOTE)}. "
+        f"{escape(ph.SURFACE_CONVENTION)} : chiffre imprimé dans la convention, sur l'ancien périmètre.</p>"
+    )
 
 
 def sources_page(catalogue: dict[str, Quartier]) -> None:
