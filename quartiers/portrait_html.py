@@ -276,3 +276,39 @@ def quartier_links(quartiers: list[Quartier], presentation: bool) -> str:
         "<nav aria-label='Portraits des quartiers'><ul class='qp-liens' style='columns:18rem;margin:0;padding-left:1.2rem'>"
         f"{items}</ul></nav>"
     )
+
+
+def comparison_html(
+    names: list[str], rows: list[tuple[str, str, list[str]]], apart: list[tuple[str, str, str, str]]
+) -> str:
+    """Comparable figures side by side (one row per whole measure), then those that have no equivalent.
+
+    `rows`: (figure label, « source ; millésime ; périmètre », one cell per quartier in `names` order);
+    `apart`: (quartier, figure label, value, « source ; millésime ; périmètre »).
+    """
+    parts = []
+    if rows:
+        head = "".join(f"<th scope='col'>{_e(n)}</th>" for n in names)
+        body = "".join(
+            f"<tr><th scope='row'>{_e(label)}</th><td class='qp-source'>{_e(measure)}</td>"
+            + "".join(f"<td>{_e(c)}</td>" for c in cells)
+            + "</tr>"
+            for label, measure, cells in rows
+        )
+        parts.append(
+            "<table class='qp-table'><caption>Chiffres comparables : même indicateur, même source, même millésime, "
+            f"même périmètre</caption><thead><tr><th scope='col'>Chiffre</th><th scope='col'>Source ; millésime ; "
+            f"périmètre</th>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
+    if apart:
+        body = "".join(
+            f"<tr><th scope='row'>{_e(q)}</th><td>{_e(label)}</td><td>{_e(value)}</td><td class='qp-source'>{_e(m)}</td></tr>"
+            for q, label, value, m in apart
+        )
+        parts.append(
+            "<table class='qp-table'><caption>Chiffres sans équivalent comparable parmi les quartiers choisis "
+            "(autre source, millésime ou périmètre) : à lire séparément</caption><thead><tr><th scope='col'>Quartier"
+            "</th><th scope='col'>Chiffre</th><th scope='col'>Valeur</th><th scope='col'>Source ; millésime ; "
+            f"périmètre</th></tr></thead><tbody>{body}</tbody></table>"
+        )
+    return "".join(parts)

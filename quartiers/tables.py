@@ -39,6 +39,23 @@ SURFACE_2024 = Mesure(
 SURFACE_2024_COLUMN = "Surface du périmètre 2024 (ha) — calculée en Lambert-93 sur le tracé ANCT"
 
 
+# Short words for a column header; the whole measure stays in the column name and its help.
+_SHORT = {
+    "données sigville 2022 basées sur l'ancien périmètre": "sigville 2022, ancien périmètre",
+    "données 2024 de la Préfecture du Pas-de-Calais": "Préfecture 2024, QIC",
+    "Population 2014": "CALL, géographie 2014",
+    "Population « Quartiers 2030 »": "CALL, périmètre 2024",
+    "Taux de pauvreté à 60% revenu déclaré 2019": "CALL, revenu déclaré 2019",
+}
+
+
+def short_header(name: str, mesure: Mesure) -> str:
+    """« Taux de pauvreté (%) · sigville 2022, ancien périmètre »: a header short enough to read."""
+    label = name.split(" — ")[0]
+    short = _SHORT.get(mesure.millesime) or f"{mesure.source}, {mesure.millesime}"
+    return f"{label} · {short}"
+
+
 def column_name(label: str, mesure: Mesure) -> str:
     """« Taux de pauvreté (%) — sigville ; données sigville 2022 … ; ancien périmètre du quartier »."""
     return f"{label} — {mesure.label}"
@@ -111,6 +128,8 @@ class Comparison:
     table: pd.DataFrame  # index « indicateur — source ; millésime ; périmètre », one column per quartier
     apart: pd.DataFrame  # figures only one chosen quartier has: quartier, indicateur, valeur, source
     message: str | None  # NO_COMPARABLE when no figure of the sources is shared
+    rows: tuple[tuple[str, str, list[str]], ...] = ()  # (figure, measure label, cells), for HTML
+    names: tuple[str, ...] = ()
 
 
 def _cell(indicateur: Indicateur) -> str:
@@ -134,10 +153,11 @@ def comparison(quartiers: list[Quartier]) -> Comparison:
             )
     names = [q.nom for q in quartiers]
     shared = {m: v for m, v in by_measure.items() if len(v) >= 2}
-    rows, mesures = [], {}
+    rows, mesures, html_rows = [], {}, []
     for mesure, values in shared.items():
         label = f"{labels[mesure]} — {mesure.label}"
         mesures[label] = mesure
+        html_rows.append((labels[mesure], mesure.label, [values.get(n, (EMPTY,))[0] for n in names]))
         rows.append(
             {"Chiffre (source ; millésime ; périmètre)": label, **{n: values.get(n, (EMPTY,))[0] for n in names}}
         )
@@ -153,7 +173,7 @@ def comparison(quartiers: list[Quartier]) -> Comparison:
     apart = pd.DataFrame(apart_rows, columns=["Quartier", "Chiffre", "Valeur", "Source ; millésime ; périmètre"])
     from_sources = [m for m in shared if m != SURFACE_2024]  # the 2024 surface is computed, not from a source
     message = None if len(quartiers) < 2 or from_sources else NO_COMPARABLE
-    return Comparison(table=table, apart=apart, message=message)
+    return Comparison(table=table, apart=apart, message=message, rows=tuple(html_rows), names=tuple(names))
 
 
 def comparison_table(quartiers: list[Quartier]) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from quartiers import portrait_html as ph
 from quartiers import settings
 from quartiers.catalogue import Quartier
 from quartiers.filosofi import CommuneFilosofi, FilosofiError, commune_references, load_filosofi
-from quartiers.formats import source_line
+from quartiers.formats import fmt_value, source_line
 from quartiers.portraits import Cadre, Portrait
 from quartiers.ui.state import get_cadres, get_documents, get_layers, md
 
@@ -54,7 +54,10 @@ def portrait_header(quartier: Quartier) -> None:
         facts.append(f"**Intercommunalité :** {md(', '.join(quartier.epci))}")
     population = _population(portrait)
     if population:
-        facts.append(f"**Population :** « {md(population.texte)} » ({md(population.mesure.millesime)})")
+        facts.append(
+            f"**Population :** {md(fmt_value(population))} — « {md(population.texte)} » "
+            f"({md(population.mesure.millesime)} ; {md(population.mesure.perimetre)})"
+        )
     for label, value in ph.surfaces(quartier):
         facts.append(f"**{md(label)} :** {md(value)}")
     if quartier.surface_ha is None and quartier.statut == "QIC":

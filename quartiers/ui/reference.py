@@ -15,8 +15,12 @@ from quartiers.formats import fmt_number
 from quartiers.ui.state import get_documents, md
 
 
-def quartiers_table_columns() -> dict:
-    return {"Portrait": st.column_config.LinkColumn("Portrait", display_text="Voir")}
+def quartiers_table_columns(mesures: dict) -> dict:
+    """Short headers for the figure columns; the whole measure (source ; millésime ; périmètre) in their help."""
+    columns = {"Portrait": st.column_config.LinkColumn("Portrait", display_text="Voir")}
+    for name, mesure in mesures.items():
+        columns[name] = st.column_config.Column(tables.short_header(name, mesure), help=name)
+    return columns
 
 
 def _french(value) -> str:
@@ -41,12 +45,12 @@ def quartiers_table(catalogue: dict[str, Quartier]) -> None:
         styler,
         hide_index=True,
         width="stretch",
-        column_config=quartiers_table_columns(),
+        column_config=quartiers_table_columns(mesures),
     )
     st.caption(
         "Chaque colonne de chiffres ne contient qu'une seule mesure : même indicateur, même source, même millésime, "
-        "même périmètre (indiqués dans son en-tête). Un même indicateur mesuré autrement est dans une autre colonne : "
-        "ne comparez pas deux colonnes entre elles."
+        "même périmètre (abrégés dans son en-tête, en entier au survol). Un même indicateur mesuré autrement est dans "
+        "une autre colonne : ne comparez pas deux colonnes entre elles."
     )
 
 
@@ -55,15 +59,11 @@ def comparison(quartiers: list[Quartier]) -> None:
     result = tables.comparison(quartiers)
     if result.message:
         st.warning(f"{md(' et '.join(q.nom for q in quartiers))} : {result.message}.")
-    if not result.table.empty:
-        st.markdown("**Chiffres comparables** (même indicateur, source, millésime et périmètre)")
-        result.table.attrs.clear()  # the Mesure objects are for checks, not for display
-        st.dataframe(result.table, width="stretch")
-    if not result.apart.empty:
-        st.markdown("**Chiffres sans équivalent comparable** parmi les quartiers choisis")
-        st.dataframe(result.apart, hide_index=True, width="stretch")
+    apart = [tuple(r) for r in result.apart.itertuples(index=False)]
     st.html(
-        f"<p class='qp-cite'>{escape(ph.SURFACE_2024)} : {escape(ph.SURFACE_2024_NOTE)}. "
+        ph.STYLE
+        + ph.comparison_html(list(result.names), list(result.rows), apart)
+        + f"<p class='qp-cite'>{escape(ph.SURFACE_2024)} : {escape(ph.SURFACE_2024_NOTE)}. "
         f"{escape(ph.SURFACE_CONVENTION)} : chiffre imprimé dans la convention, sur l'ancien périmètre.</p>"
     )
 
