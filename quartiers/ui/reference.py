@@ -77,6 +77,31 @@ def sources_page(catalogue: dict[str, Quartier]) -> None:
     )
     for document in documents.values():
         st.markdown(f"- **Document {md(document.code)}** : {md(document.titre)}")
+    st.markdown(
+        md(
+            f"Les quartiers qu'aucun de ces documents ne nomme citent la {settings.ANCT_LISTE_TITRE}, "
+            "Licence Ouverte / Etalab 2.0."
+        )
+    )
+    st.header("Comparer des chiffres")
+    st.markdown(
+        md(
+            "Un chiffre se lit avec son indicateur, sa source, son millésime et son périmètre. Les taux des conventions "
+            "de la CABBALR (« données sigville 2022 basées sur l'ancien périmètre »), ceux du contrat de ville de la CALL "
+            "(par exemple « Taux de pauvreté à 60% revenu déclaré 2019 ») et ceux de l'Insee pour une commune ne mesurent "
+            "pas la même chose : l'application ne les met jamais dans une même colonne ni sur une même ligne de "
+            "comparaison. Deux surfaces sont données : celle du périmètre 2024, calculée en Lambert-93 sur le tracé "
+            "officiel, et celle qu'imprime la convention, qui porte sur l'ancien périmètre."
+        )
+    )
+    st.markdown(
+        md(
+            f"Repère communal : {settings.FILOSOFI_LABEL} (« Revenus et pauvreté des ménages aux niveaux national et "
+            "local », base communale, fichier geodata/filosofi2021_communes_62.csv), Licence Ouverte / Etalab 2.0. Revenu "
+            "disponible médian par unité de consommation et taux de pauvreté au seuil de 60 %, pour toute la commune et "
+            "non pour le quartier ; « secret statistique (Insee) » quand l'Insee ne publie pas la valeur."
+        )
+    )
     st.header("Couches de la carte")
     st.markdown(
         md(
