@@ -135,7 +135,7 @@ class Comparison:
 def _cell(indicateur: Indicateur) -> str:
     text = fmt_value(indicateur)
     reference = fmt_reference(indicateur)
-    return text + (f" (réf. {reference})" if reference else "")
+    return text + (f" — réf. {reference}" if reference else "")
 
 
 def comparison(quartiers: list[Quartier]) -> Comparison:
