@@ -35,9 +35,13 @@ STYLE = (
     ".qp-table{border-collapse:collapse;width:100%;font-size:.95em}"
     ".qp-table th,.qp-table td{border:1px solid #999;padding:.3rem .4rem;text-align:left;vertical-align:top}"
     ".qp-table caption{text-align:left;font-weight:600;margin:.3rem 0}"
+    ".qp-quartiers th,.qp-quartiers td{min-width:6.5rem}"
+    ".qp-quartiers thead th{position:sticky;top:0;background:#f0f0f0;z-index:2;font-size:.85em}"
+    ".qp-quartiers tbody th{position:sticky;left:0;background:#fff;z-index:1}"
+    ".qp-quartiers thead th:first-child{left:0;z-index:3}"
     ".barre{margin:0 0 .6rem 0}.barre-libelle{font-weight:600}"
-    ".barre-ligne{display:flex;align-items:center;gap:.5rem}"
-    ".barre-nom{min-width:8rem;font-size:.9em}.barre-fond{flex:1;background:#eee;height:.9rem;border:1px solid #777}"
+    ".barre-ligne{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);align-items:center;gap:.5rem}"
+    ".barre-nom{font-size:.9em}.barre-fond{display:block;background:#eee;height:.9rem;border:1px solid #777}"
     ".barre-q{display:block;height:100%;background:#b3261e}.barre-r{display:block;height:100%;"
     "background:repeating-linear-gradient(45deg,#1d3f8f 0 4px,#5b7bc4 4px 8px)}"
     "</style>"
@@ -312,3 +316,26 @@ def comparison_html(
             f"périmètre</th></tr></thead><tbody>{body}</tbody></table>"
         )
     return "".join(parts)
+
+
+def data_table(
+    caption: str, headers: list[str], rows: list[list[str]], links: list[str | None], presentation: bool
+) -> str:
+    """A plain HTML table (screen-reader friendly, « — » for an empty cell); each row's first cell links to its
+    portrait in the same tab. Wrapped in a keyboard-scrollable region for narrow screens."""
+    suffix = "&presentation=1" if presentation else ""
+    head = "".join(f"<th scope='col'>{_e(h)}</th>" for h in headers)
+    body = []
+    for cells, link in zip(rows, links, strict=True):
+        first = _e(cells[0])
+        if link:
+            first = f"<a href='{escape(link, quote=True)}{suffix}' target='_self'>{first}</a>"
+        body.append(
+            f"<tr><th scope='row'>{first}</th>" + "".join(f"<td>{_e(c) or '—'}</td>" for c in cells[1:]) + "</tr>"
+        )
+    return (
+        f"<div role='region' aria-label='{escape(caption, quote=True)}' tabindex='0' "
+        "style='overflow:auto;max-height:75vh'>"
+        f"<table class='qp-table qp-quartiers'><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )

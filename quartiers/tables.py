@@ -39,23 +39,6 @@ SURFACE_2024 = Mesure(
 SURFACE_2024_COLUMN = "Surface du périmètre 2024 (ha) — calculée en Lambert-93 sur le tracé ANCT"
 
 
-# Short words for a column header; the whole measure stays in the column name and its help.
-_SHORT = {
-    "données sigville 2022 basées sur l'ancien périmètre": "sigville 2022, ancien périmètre",
-    "données 2024 de la Préfecture du Pas-de-Calais": "Préfecture 2024, QIC",
-    "Population 2014": "CALL, géographie 2014",
-    "Population « Quartiers 2030 »": "CALL, périmètre 2024",
-    "Taux de pauvreté à 60% revenu déclaré 2019": "CALL, revenu déclaré 2019",
-}
-
-
-def short_header(name: str, mesure: Mesure) -> str:
-    """« Taux de pauvreté (%) · sigville 2022, ancien périmètre »: a header short enough to read."""
-    label = name.split(" — ")[0]
-    short = _SHORT.get(mesure.millesime) or f"{mesure.source}, {mesure.millesime}"
-    return f"{label} · {short}"
-
-
 def column_name(label: str, mesure: Mesure) -> str:
     """« Taux de pauvreté (%) — sigville ; données sigville 2022 … ; ancien périmètre du quartier »."""
     return f"{label} — {mesure.label}"

@@ -29,6 +29,13 @@ def test_quartiers_page_link_opens_a_portrait_with_the_keyboard_in_the_same_tab(
     link = links.filter(has_text=re.compile(r"^Mont Liébaut$"))
     expect(link).to_have_attribute("href", "/?quartier=QN06208M&presentation=1")  # presentation mode kept
     session.screenshot("quartiers-desktop.png")
+    region = page.get_by_role("region", name=re.compile("^Tableau des quartiers"))
+    region.scroll_into_view_if_needed()
+    expect(region.locator("td", has_text="—").first).to_be_visible()  # an empty cell reads « — », not « None »
+    expect(region).not_to_contain_text("None")
+    session.screenshot("quartiers-tableau-desktop.png")
+    region.evaluate("(el) => { el.scrollLeft = 1200; }")  # the figure columns, to the right
+    session.screenshot("quartiers-tableau-chiffres-desktop.png")
     # Reach it with Tab only, from the top of the page, then open it with Enter.
     page.locator("body").focus()
     for _ in range(MAX_TABS):
@@ -94,4 +101,10 @@ def test_portrait_lists_are_nested_and_bars_carry_their_numbers(session):
     depth = "(el) => { let d = 0; for (let n = el; n; n = n.parentElement) d++; return d; }"
     assert operationnel.evaluate(depth) > objectif.evaluate(depth)
     assert objectif.evaluate("(el) => el.closest('li.qp-ambition') !== null")
+    session.screenshot("portrait-objectifs-desktop.png")
+    statistics = page.get_by_role("heading", name="Portrait statistique")
+    statistics.scroll_into_view_if_needed()
     session.screenshot("portrait-chiffres-desktop.png")
+    page.get_by_role("heading", name=re.compile("Repère : la commune")).scroll_into_view_if_needed()
+    expect(page.get_by_text("Béthune (62119)")).to_be_visible()
+    session.screenshot("portrait-commune-desktop.png")

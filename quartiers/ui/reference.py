@@ -15,14 +15,6 @@ from quartiers.formats import fmt_number
 from quartiers.ui.state import get_documents, md
 
 
-def quartiers_table_columns(mesures: dict) -> dict:
-    """Short headers for the figure columns; the whole measure (source ; millésime ; périmètre) in their help."""
-    columns = {"Portrait": st.column_config.LinkColumn("Portrait", display_text="Voir")}
-    for name, mesure in mesures.items():
-        columns[name] = st.column_config.Column(tables.short_header(name, mesure), help=name)
-    return columns
-
-
 def _french(value) -> str:
     return tables.EMPTY if value is None or pd.isna(value) else fmt_number(float(value))
 
@@ -35,22 +27,41 @@ def quartier_links(catalogue: dict[str, Quartier]) -> None:
 
 
 def quartiers_table(catalogue: dict[str, Quartier]) -> None:
-    """The sortable table: numbers sort as numbers, shown in French, an empty cell reads « — »."""
+    """The table of quartiers as HTML, sorted on the server by the column the user chooses (numbers as numbers,
+    empty cells last and shown « — »); each quartier's name links to its portrait."""
     frame = tables.quartiers_table(catalogue)
-    mesures, affichage = frame.attrs.pop("mesures"), frame.attrs.pop("affichage")
-    styler = frame.style.format(_french, subset=list(mesures))
-    for (row, column), text in affichage.items():
-        styler = styler.format(lambda _value, text=text: text, subset=pd.IndexSlice[[row], [column]])
-    st.dataframe(
-        styler,
-        hide_index=True,
-        width="stretch",
-        column_config=quartiers_table_columns(mesures),
+    mesures, affichage = frame.attrs["mesures"], frame.attrs["affichage"]
+    columns = [c for c in frame.columns if c != "Portrait"]
+    sort_col, order_col = st.columns([3, 1])
+    key = sort_col.selectbox("Trier le tableau par", columns, index=0, key="tri_quartiers")
+    descending = order_col.toggle("Ordre décroissant", key="tri_decroissant")
+    order = frame.sort_values(
+        key, ascending=not descending, na_position="last", key=(lambda s: s.str.lower()) if key not in mesures else None
+    ).index
+    rows = []
+    for index in order:
+        cells = []
+        for column in columns:
+            value = frame.at[index, column]
+            if column in mesures:
+                cells.append(affichage.get((index, column)) or _french(value))
+            else:
+                cells.append(str(value))
+        rows.append(cells)
+    st.html(
+        ph.STYLE
+        + ph.data_table(
+            "Tableau des quartiers : une colonne par mesure (indicateur — source ; millésime ; périmètre)",
+            columns,
+            rows,
+            [frame.at[i, "Portrait"] for i in order],
+            st.query_params.get("presentation") == "1",
+        )
     )
     st.caption(
         "Chaque colonne de chiffres ne contient qu'une seule mesure : même indicateur, même source, même millésime, "
-        "même périmètre (abrégés dans son en-tête, en entier au survol). Un même indicateur mesuré autrement est dans "
-        "une autre colonne : ne comparez pas deux colonnes entre elles."
+        "même périmètre (indiqués dans son en-tête). Un même indicateur mesuré autrement est dans une autre colonne : "
+        "ne comparez pas deux colonnes entre elles. Sur un petit écran, faites défiler le tableau horizontalement."
     )
 
 
