@@ -9,7 +9,9 @@ import re
 
 import pytest
 
-from tests.conftest import FIRST_LOAD_MS, expect
+from tests.conftest import FIRST_LOAD_MS, PHONE, expect
+
+PROJECTOR = {"width": 1920, "height": 1080}
 
 pytestmark = pytest.mark.browser
 
@@ -108,3 +110,32 @@ def test_portrait_lists_are_nested_and_bars_carry_their_numbers(session):
     page.get_by_role("heading", name=re.compile("Repère : la commune")).scroll_into_view_if_needed()
     expect(page.get_by_text("Béthune (62119)")).to_be_visible()
     session.screenshot("portrait-commune-desktop.png")
+
+
+@pytest.mark.parametrize("session", [PHONE], indirect=True, ids=["390x844"])
+def test_quartiers_page_on_a_phone(session):
+    page = session.page
+    session.open("/quartiers")
+    links = page.get_by_role("navigation", name="Portraits des quartiers").get_by_role("link")
+    expect(links.first).to_be_visible(timeout=FIRST_LOAD_MS)
+    # the page itself does not scroll sideways: the wide table scrolls inside its own region
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    session.screenshot("quartiers-phone.png")
+
+
+@pytest.mark.parametrize("session", [PROJECTOR], indirect=True, ids=["1920x1080"])
+def test_fiche_opens_as_a_standalone_page(session, tmp_path):
+    page = session.page
+    session.open("/?quartier=QN06255M&presentation=1")
+    button = page.get_by_role("button", name=re.compile("Fiche imprimable"))
+    expect(button).to_be_visible(timeout=FIRST_LOAD_MS)
+    session.screenshot("portrait-presentation-1920.png")
+    with page.expect_download() as download:
+        button.click()
+    path = tmp_path / "fiche.html"
+    download.value.save_as(path)
+    page.goto(path.as_uri())
+    expect(page.get_by_role("heading", name="Ville Centre", level=1)).to_be_visible()
+    expect(page.get_by_text("Nom officiel (ANCT)")).to_be_visible()
+    expect(page.get_by_text("Source citée par le document").first).to_be_visible()
+    session.screenshot("fiche-lillers.png")

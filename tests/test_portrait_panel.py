@@ -98,3 +98,12 @@ def test_bad_filosofi_file_leaves_the_rest_of_the_portrait(monkeypatch, tmp_path
     assert "19 290" not in text
     assert "Taux de pauvreté : 46,1% (18,8% sur l'ensemble de l'agglomération)." in text  # the rest shows
     assert "Problématiques sécuritaires" in text
+
+
+def test_neighbouring_qpv_gets_its_commune_reference_too():
+    at = run(quartier="QN06241M")  # CAHC, Hénin-Beaumont: no portrait in our sources
+    text = shown(at)
+    henin = insee("62427")
+    assert "hors contrats CABBALR / CALL" in text
+    median = f"{int(henin['MED21']):,}".replace(",", " ")
+    assert f"Hénin-Beaumont (62427) : revenu disponible médian {median} € par an" in text
