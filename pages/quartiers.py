@@ -13,11 +13,11 @@ st.markdown(
     "connu. Choisissez un quartier dans la liste pour ouvrir son portrait, ou triez le tableau en cliquant sur un en-tête."
 )
 state.show_problems()
-st.subheader("Portraits des quartiers")
+st.header("Portraits des quartiers")
 reference.quartier_links(catalogue)
-st.subheader("Tableau des quartiers")
+st.header("Tableau des quartiers")
 reference.quartiers_table(catalogue)
-st.subheader("Comparer des quartiers")
+st.header("Comparer des quartiers")
 chosen = st.multiselect(
     "Quartiers à comparer",
     options=tables.comparable_ids(catalogue),
