@@ -35,6 +35,7 @@ STYLE = (
     ".qp-table{border-collapse:collapse;width:100%;font-size:.95em}"
     ".qp-table th,.qp-table td{border:1px solid #999;padding:.3rem .4rem;text-align:left;vertical-align:top}"
     ".qp-table caption{text-align:left;font-weight:600;margin:.3rem 0}"
+    ".qp-large{min-width:40rem}.qp-chiffres li{margin:.2rem 0 .7rem 0}"
     ".qp-quartiers th,.qp-quartiers td{min-width:6.5rem}"
     ".qp-quartiers thead th{position:sticky;top:0;background:#f0f0f0;z-index:2;font-size:.85em}"
     ".qp-quartiers tbody th{position:sticky;left:0;background:#fff;z-index:1}"
@@ -84,13 +85,45 @@ def indicators_table(
         "</tr>"
         for i in indicateurs
     )
-    return (
-        f"<table class='qp-table'><caption>{_e(caption)}</caption>"
+    return scroll_region(
+        caption,
+        f"<table class='qp-table qp-large'><caption>{_e(caption)}</caption>"
         f"<thead><tr><th scope='col'>Indicateur</th><th scope='col'>{_e(value_header)}</th>"
         "<th scope='col'>Référence</th><th scope='col'>Phrase de la source</th>"
         "<th scope='col'>Source, millésime et périmètre</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>"
+        f"<tbody>{rows}</tbody></table>",
     )
+
+
+def scroll_region(label: str, content: str) -> str:
+    """A wide table in a region that scrolls sideways on a narrow screen (and with the keyboard)."""
+    return (
+        f"<div role='region' aria-label='{escape(label, quote=True)}' tabindex='0' style='overflow-x:auto'>"
+        f"{content}</div>"
+    )
+
+
+def indicators_list(indicateurs: tuple[Indicateur, ...], documents: dict[str, Document]) -> str:
+    """One list item per figure: label, value with its qualifiers, reference, the source's sentence, its source.
+
+    The same content as `indicators_table`, laid out for a narrow panel or a phone. When every figure has the
+    same source, vintage and perimeter, that line is said once under the list instead of under each figure.
+    """
+    if not indicateurs:
+        return ""
+    notes = [measure_note(i, documents) for i in indicateurs]
+    shared = notes[0] if len(set(notes)) == 1 else None
+    items = "".join(
+        f"<li><strong>{_e(indicator_label(i))} :</strong> {_e(fmt_value(i))}"
+        f"{_e(' (' + i.evolution + ')') if i.evolution else ''}"
+        + (f" — référence : {_e(fmt_reference(i))}" if i.reference is not None else "")
+        + f"<br>« {_e(i.texte)} »"
+        + ("" if shared else f"<br><span class='qp-source'>{_e(note)}</span>")
+        + "</li>"
+        for i, note in zip(indicateurs, notes, strict=True)
+    )
+    after = f"<p class='qp-source'>Pour chacun de ces chiffres : {_e(shared)}</p>" if shared else ""
+    return f"<ul class='qp-liste qp-chiffres'>{items}</ul>{after}"
 
 
 def rate_bars(indicateurs: tuple[Indicateur, ...]) -> str:
@@ -300,9 +333,12 @@ def comparison_html(
             for label, measure, cells in rows
         )
         parts.append(
-            "<table class='qp-table'><caption>Chiffres comparables : même indicateur, même source, même millésime, "
-            f"même périmètre</caption><thead><tr><th scope='col'>Chiffre</th><th scope='col'>Source ; millésime ; "
-            f"périmètre</th>{head}</tr></thead><tbody>{body}</tbody></table>"
+            scroll_region(
+                "Chiffres comparables",
+                "<table class='qp-table qp-large'><caption>Chiffres comparables : même indicateur, même source, même "
+                f"millésime, même périmètre</caption><thead><tr><th scope='col'>Chiffre</th><th scope='col'>Source ; "
+                f"millésime ; périmètre</th>{head}</tr></thead><tbody>{body}</tbody></table>",
+            )
         )
     if apart:
         body = "".join(
@@ -310,10 +346,13 @@ def comparison_html(
             for q, label, value, m in apart
         )
         parts.append(
-            "<table class='qp-table'><caption>Chiffres sans équivalent comparable parmi les quartiers choisis "
-            "(autre source, millésime ou périmètre) : à lire séparément</caption><thead><tr><th scope='col'>Quartier"
-            "</th><th scope='col'>Chiffre</th><th scope='col'>Valeur</th><th scope='col'>Source ; millésime ; "
-            f"périmètre</th></tr></thead><tbody>{body}</tbody></table>"
+            scroll_region(
+                "Chiffres sans équivalent comparable",
+                "<table class='qp-table qp-large'><caption>Chiffres sans équivalent comparable parmi les quartiers "
+                "choisis (autre source, millésime ou périmètre) : à lire séparément</caption><thead><tr>"
+                "<th scope='col'>Quartier</th><th scope='col'>Chiffre</th><th scope='col'>Valeur</th>"
+                f"<th scope='col'>Source ; millésime ; périmètre</th></tr></thead><tbody>{body}</tbody></table>",
+            )
         )
     return "".join(parts)
 

@@ -139,3 +139,17 @@ def test_fiche_opens_as_a_standalone_page(session, tmp_path):
     expect(page.get_by_text("Nom officiel (ANCT)")).to_be_visible()
     expect(page.get_by_text("Source citée par le document").first).to_be_visible()
     session.screenshot("fiche-lillers.png")
+
+
+@pytest.mark.parametrize("session", [PHONE], indirect=True, ids=["390x844"])
+def test_portrait_figures_on_a_phone(session):
+    page = session.page
+    session.open("/?quartier=QN06208M")
+    heading = page.get_by_role("heading", name="Portrait statistique")
+    expect(heading).to_be_visible(timeout=FIRST_LOAD_MS)
+    figures = page.locator("ul.qp-chiffres")
+    figures.scroll_into_view_if_needed()
+    expect(figures).to_contain_text("Population: environ 2 600 habitants (+100 par rapport à 2015).")
+    expect(figures).to_contain_text("Taux de pauvreté : 46,1 % — référence : 18,8 % (ensemble de l'agglomération)")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    session.screenshot("portrait-chiffres-phone.png")

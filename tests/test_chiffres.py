@@ -334,3 +334,14 @@ def test_surface_2024_of_every_qpv_matches_a_lambert93_recomputation(context):
 def test_sources_md_documents_filosofi():
     text = Path(settings.GEODATA_DIR / "SOURCES.md").read_text(encoding="utf-8")
     assert "Filosofi 2021" in text and "`s`" in text and "commune" in text
+
+
+def test_panel_figures_name_their_measure_once_or_each(context):
+    _, catalogue, documents = context
+    same = text_of(ph.indicators_list(catalogue["QN06208M"].portrait.indicateurs, documents))
+    assert same.count("données sigville 2022 basées sur l'ancien périmètre") == 1  # one shared line
+    assert same.startswith("Population : environ 2 600 hab. (+100 par rapport à 2015)")
+    mixed = text_of(ph.indicators_list(catalogue["QN06225M"].portrait.indicateurs, documents))
+    for millesime in ("Population 2014", "Population « Quartiers 2030 »", "Taux de pauvreté à 60% revenu déclaré 2019"):
+        assert f"— {millesime} — source des données" in mixed  # each figure with its own vintage
+    assert "Pour chacun de ces chiffres" not in mixed

@@ -138,11 +138,8 @@ def _statistics(portrait: Portrait) -> None:
     st.html(
         ph.STYLE
         + ph.rate_bars(portrait.indicateurs)
-        + ph.indicators_table(
-            portrait.indicateurs,
-            get_documents(),
-            "Chiffres du quartier, chacun avec la phrase de la source, son millésime et son périmètre",
-        )
+        + "<p>Chaque chiffre du quartier avec la phrase de la source, son millésime et son périmètre :</p>"
+        + ph.indicators_list(portrait.indicateurs, get_documents())
     )
 
 
