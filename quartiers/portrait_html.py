@@ -35,6 +35,7 @@ STYLE = (
     ".qp-table{border-collapse:collapse;width:100%;font-size:.95em}"
     ".qp-table th,.qp-table td{border:1px solid #999;padding:.3rem .4rem;text-align:left;vertical-align:top}"
     ".qp-table caption{text-align:left;font-weight:600;margin:.3rem 0}"
+    ".qp-h{font-size:1.5rem;font-weight:600;line-height:1.2;margin:1.5rem 0 .75rem 0}"
     ".qp-large{min-width:40rem}.qp-chiffres li{margin:.2rem 0 .7rem 0}"
     ".qp-quartiers th,.qp-quartiers td{min-width:6.5rem}"
     ".qp-quartiers thead th{position:sticky;top:0;background:#f0f0f0;z-index:2;font-size:.85em}"

@@ -113,7 +113,7 @@ def portrait_body(quartier: Quartier) -> None:
         if items:
             first = items[0].source
             sections.append(
-                f"<h3>{escape(title)} ({len(items)})</h3>{html}"
+                f"<h3 class='qp-h'>{escape(title)} ({len(items)})</h3>{html}"
                 f"<p class='qp-source'>{escape(source_line(documents, first.document, first.section))}</p>"
             )
     if sections:
