@@ -1,4 +1,4 @@
-"""Quartiers: every quartier as text, sortable, each linked to its portrait; and a side-by-side comparison."""
+"""Quartiers: every quartier as a link and a sortable table, each linked to its portrait; and a comparison."""
 
 import streamlit as st
 
@@ -10,17 +10,14 @@ catalogue = state.get_catalogue()
 st.title("Tous les quartiers")
 st.markdown(
     "Alternative textuelle à la carte : chaque quartier prioritaire (QPV) et quartier d'intérêt communautaire (QIC) "
-    "connu, avec son statut, ses communes, son intercommunalité et les principaux indicateurs que donnent les sources. "
-    "Cliquez sur un en-tête pour trier, sur « Voir » pour ouvrir le portrait."
+    "connu. Choisissez un quartier dans la liste pour ouvrir son portrait, ou triez le tableau en cliquant sur un en-tête."
 )
 state.show_problems()
-st.dataframe(
-    tables.quartiers_table(catalogue),
-    hide_index=True,
-    width="stretch",
-    column_config=reference.quartiers_table_columns(),
-)
-st.subheader("Comparer des quartiers")
+st.header("Portraits des quartiers")
+reference.quartier_links(catalogue)
+st.header("Tableau des quartiers")
+reference.quartiers_table(catalogue)
+st.header("Comparer des quartiers")
 comparable = tables.comparable_ids(catalogue)  # only quartiers whose portrait loaded and has figures
 chosen = st.multiselect(
     "Quartiers à comparer",
@@ -29,4 +26,4 @@ chosen = st.multiselect(
     default=[q for q in ("QN06208M", "QN06209M") if q in comparable],
 )
 if chosen:
-    st.dataframe(tables.comparison_table([catalogue[c] for c in chosen]), width="stretch")
+    reference.comparison([catalogue[c] for c in chosen])

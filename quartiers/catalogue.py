@@ -28,6 +28,7 @@ class Quartier:
     has_perimeter: bool
     portrait: Portrait | None
     voisin: bool = False
+    insee: tuple[str, ...] = ()  # INSEE codes of the communes, same order as `communes` (ANCT layer)
 
     @property
     def label(self) -> str:
@@ -56,6 +57,7 @@ def build_catalogue(
                 has_perimeter=True,
                 portrait=portrait,
                 voisin=bool(row["voisin"]),
+                insee=tuple(row["insee"]) if "insee" in row else (),
             )
     qic_ids = set(qic["id"]) if qic is not None else set()
     for portrait in portraits.values():

@@ -8,11 +8,13 @@ from html import escape
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from quartiers import portrait_html as ph
 from quartiers import settings
 from quartiers.catalogue import Quartier
-from quartiers.formats import fmt_quantity
+from quartiers.filosofi import ReferenceCommune
+from quartiers.formats import document_title
 from quartiers.perimeters import Layers
-from quartiers.portraits import Document, Indicateur
+from quartiers.portraits import ANCT, Document
 from quartiers.zones import band
 
 SVG_SIZE = 520
@@ -69,39 +71,28 @@ def map_svg(quartier: Quartier, layers: Layers) -> str:
     )
 
 
-def _indicator_rows(indicateurs: tuple[Indicateur, ...]) -> str:
-    rows = []
-    for i in indicateurs:
-        reference = fmt_quantity(i.reference, i.unite) + (f" ({i.reference_libelle})" if i.reference_libelle else "")
-        source = f"doc. {i.source.document}, « {i.source.section} »" + (f" — {i.millesime}" if i.millesime else "")
-        rows.append(
-            f"<tr><td>{escape(i.libelle)}</td><td>{escape(fmt_quantity(i.valeur, i.unite))}"
-            f"{escape(' (' + i.evolution + ')') if i.evolution else ''}</td>"
-            f"<td>{escape(reference if i.reference is not None else '')}</td><td>{escape(source)}</td></tr>"
-        )
-    return "".join(rows)
+def fiche_html(
+    quartier: Quartier,
+    layers: Layers,
+    documents: dict[str, Document],
+    communes: list[ReferenceCommune] | None = None,
+    communes_error: str | None = None,
+) -> str:
+    """A standalone, printable HTML page (no external resource) for one quartier; every text is escaped.
 
-
-def _cited_documents(portrait) -> set[str]:
-    """Every document the portrait's blocks cite, not only its main one."""
-    sources = [portrait.source] + [
-        i.source for i in portrait.indicateurs + portrait.opportunites + portrait.enjeux_prioritaires
-    ]
-    sources += [i.source for i in portrait.irritants] + [o.source for o in portrait.objectifs]
-    return {source.document for source in sources}
-
-
-def fiche_html(quartier: Quartier, layers: Layers, documents: dict[str, Document]) -> str:
-    """A standalone, printable HTML page (no external resource) for one quartier; every text is escaped."""
+    `communes` are the Insee Filosofi 2021 references of its communes (see quartiers.filosofi); when
+    `communes_error` is given, that French message replaces them.
+    """
     p = quartier.portrait
     today = dt.date.today().strftime("%d/%m/%Y")
     body = [f"<h1>{escape(quartier.nom)}</h1>"]
     facts = [("Statut", quartier.statut), ("Code officiel 2024", quartier.code_qp or "aucun (pas de code officiel)")]
+    if quartier.nom_officiel:
+        facts.append(("Nom officiel (ANCT)", quartier.nom_officiel))
     if p and p.code_cite:
         facts.append(("Code cité dans la convention", p.code_cite))
     facts += [("Communes", ", ".join(quartier.communes)), ("Intercommunalité", ", ".join(quartier.epci))]
-    if quartier.surface_ha is not None:
-        facts.append(("Surface du périmètre 2024 (Lambert-93)", f"{fmt_quantity(quartier.surface_ha, 'ha')}"))
+    facts += ph.surfaces(quartier)
     body.append("<ul>" + "".join(f"<li><b>{escape(k)} :</b> {escape(v)}</li>" for k, v in facts) + "</ul>")
     body.append(map_svg(quartier, layers))
     body.append(
@@ -114,41 +105,43 @@ def fiche_html(quartier: Quartier, layers: Layers, documents: dict[str, Document
             "<p><b>Portrait détaillé non disponible :</b> aucune convention d'application communale de ce quartier "
             "ne figure dans les documents sources.</p>"
         )
+    if p and p.note:
+        body.append(f"<h2>Remarques sur la source</h2><p>{escape(p.note)}</p>")
     if p and p.indicateurs:
+        body.append("<h2>Portrait statistique</h2>")
+        body.append(ph.rate_bars(p.indicateurs))
         body.append(
-            "<h2>Portrait statistique</h2><table><tr><th>Indicateur</th><th>Quartier</th><th>Référence</th><th>Source</th></tr>"
+            ph.indicators_table(
+                p.indicateurs,
+                documents,
+                "Chiffres du quartier, avec la phrase de la source, son millésime et son périmètre",
+            )
         )
-        body.append(_indicator_rows(p.indicateurs) + "</table>")
+    if communes or communes_error:
+        body.append("<h2>Repère : la commune (Insee, Filosofi 2021)</h2>")
+        body.append(f"<p>{escape(ph.FILOSOFI_INTRO)}</p>" + ph.filosofi_list(communes or [], communes_error))
     if p:
-        for title, items, attr in (
-            ("Les « irritants »", p.irritants, "titre"),
-            ("Les « opportunités »", p.opportunites, "texte"),
-            ("Les enjeux prioritaires", p.enjeux_prioritaires, "texte"),
+        for title, items, html in (
+            ("Les « irritants »", p.irritants, ph.irritants_list(p.irritants)),
+            ("Les « opportunités »", p.opportunites, ph.elements_list(p.opportunites)),
+            ("Les enjeux prioritaires", p.enjeux_prioritaires, ph.elements_list(p.enjeux_prioritaires)),
         ):
             if items:
-                body.append(f"<h2>{title} ({len(items)})</h2><ul>")
-                for item in items:
-                    detail = "".join(f"<p>{escape(d)}</p>" for d in getattr(item, "detail", ()))
-                    body.append(f"<li>{escape(getattr(item, attr))}{detail}</li>")
-                body.append("</ul>")
+                body.append(f"<h2>{title} ({len(items)})</h2>{html}")
         if p.objectifs:
-            body.append(
-                "<h2>Objectifs opérationnels</h2><table><tr><th>Enjeu</th><th>Ambition</th><th>Objectif</th><th>Objectifs opérationnels</th></tr>"
-            )
-            for o in p.objectifs:
-                ops = "".join(
-                    f"<li>{escape(op.texte)}"
-                    + ("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in op.items) + "</ul>" if op.items else "")
-                    + "</li>"
-                    for op in o.operationnels
-                )
-                body.append(
-                    f"<tr><td>{escape(o.enjeu)}</td><td>{escape(o.ambition)}</td><td>{escape(o.objectif)}</td>"
-                    f"<td>{'<ul>' + ops + '</ul>' if ops else '—'}</td></tr>"
-                )
-            body.append("</table>")
-    cited = sorted(_cited_documents(p)) if p else []
-    sources = "".join(f"<li>Document {escape(c)} : {escape(documents[c].titre)}</li>" for c in cited if c in documents)
+            body.append("<h2>Objectifs opérationnels</h2>" + ph.objectifs_tree(p.objectifs, documents, open_all=True))
+    cited = ph.cited_documents(p) if p else []
+    sources = "".join(
+        f"<li>{'Document ' + escape(c) + ' : ' if c != ANCT else ''}{escape(document_title(documents, c) or '')}</li>"
+        for c in cited
+        if document_title(documents, c)
+    )
+    footnotes = sorted({s for i in (p.irritants if p else ()) for s in i.sources_citees})
+    sources += "".join(f"<li>Source citée par le document : {escape(f)}</li>" for f in footnotes)
+    if communes or communes_error:
+        sources += (
+            "<li>Insee, Filosofi 2021, base communale (geodata/filosofi2021_communes_62.csv), Licence Ouverte 2.0.</li>"
+        )
     body.append(
         "<h2>Sources</h2><ul>"
         + sources
@@ -167,7 +160,6 @@ def fiche_html(quartier: Quartier, layers: Layers, documents: dict[str, Document
     )
     return (
         f"<!doctype html><html lang='fr'><head><meta charset='utf-8'><title>Fiche — {escape(quartier.nom)}</title>"
-        f"<style>{style}</style></head><body><p>Carte Quartiers 2030 — fiche éditée le {today}. Informations indicatives.</p>"
-        + "".join(body)
-        + "</body></html>"
+        f"<style>{style}</style>{ph.STYLE}</head><body><p>Carte Quartiers 2030 — fiche éditée le {today}. "
+        "Informations indicatives.</p>" + "".join(body) + "</body></html>"
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from quartiers.portraits import Document
+from quartiers import settings
+from quartiers.portraits import ANCT, Document, Indicateur
 
 _UNITS = {"%": " %", "habitants": " hab.", "ha": " ha", "€": " €", "indice": "", "": ""}
 
@@ -20,11 +21,62 @@ def fmt_quantity(value: float | None, unite: str) -> str:
     return fmt_number(value) + _UNITS.get(unite, f" {unite}")
 
 
+QUALIFIERS = ("environ", "mini", "maxi")
+
+
+def qualifier(indicateur: Indicateur) -> str | None:
+    """The word the source puts just before the figure (« environ 2 600 », « maxi de 70,5 % »), if any."""
+    text = " ".join(indicateur.texte.replace("\u00a0", " ").split())
+    number = fmt_number(indicateur.valeur)
+    position = text.find(number)
+    if position < 0:
+        position = text.replace(" ", "").find(number.replace(" ", ""))
+        text = text.replace(" ", "")
+    if position < 0:
+        return None
+    before = text[max(0, position - 16) : position].lower()
+    return next((word for word in QUALIFIERS if word in before), None)
+
+
+def fmt_value(indicateur: Indicateur) -> str:
+    """The figure with what the source says of it: « environ 2 600 hab. », « maxi : 70,5 % », « +56 % »."""
+    text = fmt_quantity(indicateur.valeur, indicateur.unite)
+    if indicateur.variation and indicateur.valeur > 0:
+        text = "+" + text
+    word = qualifier(indicateur)
+    if word == "environ":
+        text = f"environ {text}"
+    elif word:
+        text = f"{word} : {text}"
+    return text
+
+
+def fmt_reference(indicateur: Indicateur) -> str:
+    """« 18,8 % (ensemble de l'agglomération) », « +29 % (dans la CALL) »; empty without a reference."""
+    if indicateur.reference is None:
+        return ""
+    text = fmt_quantity(indicateur.reference, indicateur.unite)
+    if indicateur.variation and indicateur.reference > 0:
+        text = "+" + text
+    return text + (f" ({indicateur.reference_libelle})" if indicateur.reference_libelle else "")
+
+
+def document_title(documents: dict[str, Document], document: str) -> str | None:
+    """The title of a source document, the ANCT list included; None when unknown."""
+    if document == ANCT:
+        return settings.ANCT_LISTE_TITRE
+    known = documents.get(document)
+    return known.titre if known else None
+
+
 def source_line(documents: dict[str, Document], document: str, section: str, millesime: str | None = None) -> str:
     """« Source : document 002 — <titre>, section « … » — <millésime> »."""
-    known = documents.get(document)
-    label = f"document {document} — {known.titre}" if known else f"document {document}"
-    parts = [f"Source : {label}, section « {section} »"]
+    titre = document_title(documents, document)
+    if document == ANCT:
+        parts = [f"Source : {titre}, ligne « {section} »"]
+    else:
+        label = f"document {document} — {titre}" if titre else f"document {document}"
+        parts = [f"Source : {label}, section « {section} »"]
     if millesime:
         parts.append(millesime)
     return " — ".join(parts)

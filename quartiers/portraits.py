@@ -14,7 +14,8 @@ from quartiers import settings
 
 STATUTS = ("QPV", "QIC")
 EPCIS = ("CABBALR", "CALL")
-DOCUMENTS = ("000", "001", "002", "003", "004")
+ANCT = "ANCT"  # the official ANCT list of QPV 2024 (geodata/), cited by records no document names
+DOCUMENTS = ("000", "001", "002", "003", "004", ANCT)
 _HTML = re.compile(r"<\s*[A-Za-z/!?]|&#?\w+;|javascript:", re.IGNORECASE)
 _ID = re.compile(r"^(QN\d{5}[A-Z]|[a-z0-9-]+)$")
 
@@ -33,6 +34,30 @@ class Source:
     section: str
 
 
+@dataclass(frozen=True, order=True)
+class Mesure:
+    """What a figure measures: two values are comparable only if their four fields are equal.
+
+    `indicateur` is the normalised key (or the label), `source` who produced the data as the document
+    names it (or the citing document), `millesime` the document's own words about the data's date,
+    `perimetre` the territory the figure covers (old perimeter, 2024 perimeter, agglomeration...).
+    """
+
+    indicateur: str
+    source: str
+    millesime: str
+    perimetre: str
+
+    @property
+    def label(self) -> str:
+        """« source ; millésime ; périmètre », for a column header or a table row."""
+        return " ; ".join((self.source, self.millesime, self.perimetre))
+
+
+MILLESIME_INCONNU = "millésime non indiqué par la source"
+PERIMETRE_INCONNU = "périmètre non précisé par la source"
+
+
 @dataclass(frozen=True)
 class Indicateur:
     libelle: str
@@ -45,10 +70,23 @@ class Indicateur:
     reference_libelle: str | None = None
     evolution: str | None = None
     millesime: str | None = None
+    perimetre: str | None = None  # territory of the figure, e.g. "ancien périmètre du quartier"
+    source_donnees: str | None = None  # producer named by the document, e.g. "sigville"
+    variation: bool = False  # the value is a change ("+56 %"), not a level
 
     @property
     def is_rate(self) -> bool:
-        return self.unite == "%"
+        return self.unite == "%" and not self.variation
+
+    @property
+    def mesure(self) -> Mesure:
+        """The (indicator, source, vintage, perimeter) tuple of this figure."""
+        return Mesure(
+            indicateur=self.cle or self.libelle,
+            source=self.source_donnees or f"document {self.source.document}",
+            millesime=self.millesime or MILLESIME_INCONNU,
+            perimetre=self.perimetre or PERIMETRE_INCONNU,
+        )
 
 
 @dataclass(frozen=True)
@@ -228,6 +266,9 @@ def _indicateur(reader: _Reader) -> Indicateur:
         evolution=reader.text("evolution", required=False),
         texte=reader.text("texte"),
         millesime=reader.text("millesime", required=False),
+        perimetre=reader.text("perimetre", required=False),
+        source_donnees=reader.text("source_donnees", required=False),
+        variation=reader.boolean("variation"),
         source=reader.source(),
     )
     if indicateur.is_rate:

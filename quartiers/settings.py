@@ -13,6 +13,8 @@ QPV_VOISINS_FILE = GEODATA_DIR / "qpv2024_voisins.geojson"
 COMMUNES_FILE = GEODATA_DIR / "communes_62_etalab2024_100m.geojson"
 EPCI_FILE = GEODATA_DIR / "epci_cabbalr_call_etalab2024_100m.geojson"
 QIC_FILE = GEODATA_DIR / "qic.geojson"
+QPV_LISTE_ANCT_FILE = GEODATA_DIR / "qpv2024_liste_62_anct_par_commune.csv"  # ANCT list, code_qp → INSEE codes
+FILOSOFI_FILE = GEODATA_DIR / "filosofi2021_communes_62.csv"  # Insee Filosofi 2021, one row per commune of the 62
 
 # Leaflet is installed from the npm registry by `make setup` (see static/package.json) and served
 # by Streamlit's static file server at /app/static/..., so the map needs no CDN.
@@ -41,3 +43,9 @@ NEIGHBOUR_EPCI_NOMS = {"CAHC": "Communauté d'Agglomération d'Hénin-Carvin"}
 
 PERIMETRES_MILLESIME = "décret n° 2023-1314 du 28 décembre 2023 (géographie prioritaire 2024-2030)"
 SIG_VILLE_URL = "https://sig.ville.gouv.fr/territoire/{code}"
+
+FILOSOFI_LABEL = "Filosofi 2021, Insee, commune"
+ANCT_LISTE_TITRE = (
+    "Liste officielle des quartiers prioritaires 2024 du Pas-de-Calais, par commune (ANCT, SIG Ville ; "
+    "geodata/qpv2024_liste_62_anct_par_commune.csv)"
+)

@@ -1,90 +1,164 @@
-"""Indicator tables and the list of quartiers as data frames: pure pandas, no Streamlit."""
+"""The list of quartiers and the comparison as data frames: pure pandas, no Streamlit.
+
+A figure is an (indicator, source, vintage, perimeter) tuple (`Indicateur.mesure`). Two values share a
+column of the Quartiers table, or a row of the comparison, only if the whole tuple is equal; each such
+column or row names its source, vintage and perimeter. `df.attrs["mesures"]` maps every figure column
+(table) or row label (comparison) to its `Mesure`, so that tests and the UI can check it.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 
 from quartiers.catalogue import Quartier
-from quartiers.formats import fmt_quantity, source_line
-from quartiers.portraits import Document, Indicateur
+from quartiers.formats import fmt_number, fmt_reference, fmt_value, qualifier
+from quartiers.portraits import Indicateur, Mesure
 
+NO_COMPARABLE = "pas de chiffre comparable dans les sources"
+EMPTY = "—"
+
+# Indicators shown in the Quartiers table, in this order, with a short label and unit.
 TABLE_INDICATORS = {
+    "population": "Population (hab.)",
+    "population_2014": "Population 2014 (hab.)",
+    "population_quartiers_2030": "Population « Quartiers 2030 » (hab.)",
+    "surface": "Surface de l'ancien périmètre (ha)",
     "taux_pauvrete": "Taux de pauvreté (%)",
     "taux_emploi_15_64": "Taux d'emploi 15-64 ans (%)",
     "part_parc_social": "Parc social (%)",
     "ips": "IPS",
 }
+SURFACE_2024 = Mesure(
+    indicateur="surface_2024",
+    source="calcul sur le tracé ANCT",
+    millesime="géographie prioritaire 2024 (décret n° 2023-1314)",
+    perimetre="périmètre 2024, calculé en Lambert-93",
+)
+SURFACE_2024_COLUMN = "Surface du périmètre 2024 (ha) — calculée en Lambert-93 sur le tracé ANCT"
 
 
-def _population(quartier: Quartier) -> float | None:
+def column_name(label: str, mesure: Mesure) -> str:
+    """« Taux de pauvreté (%) — sigville ; données sigville 2022 … ; ancien périmètre du quartier »."""
+    return f"{label} — {mesure.label}"
+
+
+def _measures(catalogue: dict[str, Quartier]) -> dict[Mesure, list[str]]:
+    """Every (cle) measure of TABLE_INDICATORS found in the portraits, with the ids that have it."""
+    found: dict[Mesure, list[str]] = {}
+    for q in catalogue.values():
+        for i in q.portrait.indicateurs if q.portrait else ():
+            if i.cle in TABLE_INDICATORS:
+                found.setdefault(i.mesure, []).append(q.id)
+    order = list(TABLE_INDICATORS)
+    return dict(sorted(found.items(), key=lambda kv: (order.index(kv[0].indicateur), -len(kv[1]), kv[0])))
+
+
+def _figure(quartier: Quartier, mesure: Mesure) -> Indicateur | None:
     if quartier.portrait is None:
         return None
-    for cle in ("population", "population_quartiers_2030"):
-        indicateur = quartier.portrait.indicateur(cle)
-        if indicateur is not None:
-            return indicateur.valeur
-    return None
+    return next((i for i in quartier.portrait.indicateurs if i.mesure == mesure), None)
 
 
 def quartiers_table(catalogue: dict[str, Quartier]) -> pd.DataFrame:
-    """Every quartier with statut, communes, EPCI, area, population and main indicators, linked to its portrait."""
-    rows = []
+    """Every quartier: identity, both surfaces, and one column per figure measure, linked to its portrait.
+
+    `attrs["mesures"]` maps each figure column to its Mesure; empty cells are None (shown as « — »).
+    `attrs["affichage"]` maps (row, column) to the figure as the source qualifies it (« environ 2 600 hab. »)
+    wherever the bare number would say more or less than the document.
+    """
+    measures = _measures(catalogue)
+    columns = {column_name(TABLE_INDICATORS[m.indicateur], m): m for m in measures}  # one column per whole tuple
+    rows, shown = [], {}
     for q in sorted(catalogue.values(), key=lambda q: (q.voisin, q.nom.lower())):
         portrait = q.portrait
         row = {
             "Quartier": q.nom,
             "Statut": q.statut,
-            "Code": q.code_qp or "",
+            "Code": q.code_qp or EMPTY,
             "Communes": ", ".join(q.communes),
             "Intercommunalité": ", ".join(q.epci) if q.epci else "hors contrats",
-            "Surface 2024 (ha)": q.surface_ha,
-            "Population": _population(q),
             "Portrait détaillé": "oui" if portrait and portrait.portrait_detaille else "non",
+            SURFACE_2024_COLUMN: q.surface_ha,
         }
-        for cle, label in TABLE_INDICATORS.items():
-            indicateur = portrait.indicateur(cle) if portrait else None
-            row[label] = indicateur.valeur if indicateur else None
+        for name, mesure in columns.items():
+            figure = _figure(q, mesure)
+            row[name] = figure.valeur if figure else None
+            if figure and (qualifier(figure) or figure.variation):
+                shown[(len(rows), name)] = fmt_value(figure)
         row["Portrait"] = f"/?quartier={q.id}"
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame.attrs["mesures"] = {SURFACE_2024_COLUMN: SURFACE_2024, **columns}
+    frame.attrs["affichage"] = shown
+    return frame
 
 
 def comparable_ids(catalogue: dict[str, Quartier]) -> list[str]:
-    """Quartiers that have at least one figure to compare."""
+    """Quartiers that have at least one figure (their own, or a computed 2024 surface)."""
     return [
-        q.id for q in sorted(catalogue.values(), key=lambda q: q.nom.lower()) if q.portrait and q.portrait.indicateurs
+        q.id
+        for q in sorted(catalogue.values(), key=lambda q: q.nom.lower())
+        if (q.portrait and q.portrait.indicateurs) or q.surface_ha is not None
     ]
 
 
-def comparison_table(quartiers: list[Quartier]) -> pd.DataFrame:
-    """Indicators in rows, quartiers in columns; the agglomeration reference stays beside each value."""
-    labels: dict[str, dict[str, str]] = {}
+@dataclass(frozen=True)
+class Comparison:
+    """Rows of figures shared by at least two of the chosen quartiers, and what cannot be compared."""
+
+    table: pd.DataFrame  # index « indicateur — source ; millésime ; périmètre », one column per quartier
+    apart: pd.DataFrame  # figures only one chosen quartier has: quartier, indicateur, valeur, source
+    message: str | None  # NO_COMPARABLE when no figure of the sources is shared
+    rows: tuple[tuple[str, str, list[str]], ...] = ()  # (figure, measure label, cells), for HTML
+    names: tuple[str, ...] = ()
+
+
+def _cell(indicateur: Indicateur) -> str:
+    text = fmt_value(indicateur)
+    reference = fmt_reference(indicateur)
+    return text + (f" — réf. {reference}" if reference else "")
+
+
+def comparison(quartiers: list[Quartier]) -> Comparison:
+    """Side by side only what is comparable: same indicator, source, vintage and perimeter."""
+    by_measure: dict[Mesure, dict[str, tuple[str, Indicateur | None]]] = {}
+    labels: dict[Mesure, str] = {}
     for q in quartiers:
-        for i in q.portrait.indicateurs:
-            key = i.cle or i.libelle
-            value = fmt_quantity(i.valeur, i.unite)
-            if i.reference is not None:
-                value += f" (réf. {fmt_quantity(i.reference, i.unite)})"
-            labels.setdefault(key, {"Indicateur": i.libelle})[q.nom] = value
-    return pd.DataFrame(list(labels.values())).set_index("Indicateur").fillna("—")
+        if q.surface_ha is not None:
+            by_measure.setdefault(SURFACE_2024, {})[q.nom] = (fmt_number(q.surface_ha) + " ha", None)
+            labels[SURFACE_2024] = "Surface du périmètre 2024"
+        for i in q.portrait.indicateurs if q.portrait else ():
+            by_measure.setdefault(i.mesure, {}).setdefault(q.nom, (_cell(i), i))
+            labels.setdefault(
+                i.mesure, "Surface de l'ancien périmètre, selon la convention" if i.cle == "surface" else i.libelle
+            )
+    names = [q.nom for q in quartiers]
+    shared = {m: v for m, v in by_measure.items() if len(v) >= 2}
+    rows, mesures, html_rows = [], {}, []
+    for mesure, values in shared.items():
+        label = f"{labels[mesure]} — {mesure.label}"
+        mesures[label] = mesure
+        html_rows.append((labels[mesure], mesure.label, [values.get(n, (EMPTY,))[0] for n in names]))
+        rows.append(
+            {"Chiffre (source ; millésime ; périmètre)": label, **{n: values.get(n, (EMPTY,))[0] for n in names}}
+        )
+    table = pd.DataFrame(rows, columns=["Chiffre (source ; millésime ; périmètre)", *names])
+    table = table.set_index("Chiffre (source ; millésime ; périmètre)")
+    table.attrs["mesures"] = mesures
+    apart_rows = [
+        {"Quartier": nom, "Chiffre": labels[m], "Valeur": value, "Source ; millésime ; périmètre": m.label}
+        for m, values in by_measure.items()
+        if len(values) < 2
+        for nom, (value, _) in values.items()
+    ]
+    apart = pd.DataFrame(apart_rows, columns=["Quartier", "Chiffre", "Valeur", "Source ; millésime ; périmètre"])
+    from_sources = [m for m in shared if m != SURFACE_2024]  # the 2024 surface is computed, not from a source
+    message = None if len(quartiers) < 2 or from_sources else NO_COMPARABLE
+    return Comparison(table=table, apart=apart, message=message, rows=tuple(html_rows), names=tuple(names))
 
 
-def indicator_table(indicateurs: tuple[Indicateur, ...], documents: dict[str, Document]) -> pd.DataFrame:
-    """One row per indicator: value, reference beside it, source and vintage."""
-    return pd.DataFrame(
-        {
-            "Indicateur": [i.libelle for i in indicateurs],
-            "Quartier": [
-                fmt_quantity(i.valeur, i.unite) + (f" ({i.evolution})" if i.evolution else "") for i in indicateurs
-            ],
-            "Référence": [
-                (fmt_quantity(i.reference, i.unite) + (f" ({i.reference_libelle})" if i.reference_libelle else ""))
-                if i.reference is not None
-                else ""
-                for i in indicateurs
-            ],
-            "Source et millésime": [
-                source_line(documents, i.source.document, i.source.section, i.millesime) for i in indicateurs
-            ],
-        }
-    )
+def comparison_table(quartiers: list[Quartier]) -> pd.DataFrame:
+    """The comparable rows only (see `comparison`)."""
+    return comparison(quartiers).table

@@ -1,4 +1,8 @@
-"""The portrait panel of one quartier, the intercommunal frame, and the printable fiche."""
+"""The portrait panel of one quartier, the intercommunal frame, and the printable fiche.
+
+The panel is a few elements: each section is one escaped HTML fragment from quartiers.portrait_html
+(the same renderer as the printable fiche), not one Streamlit element per bullet.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,12 @@ from html import escape
 
 import streamlit as st
 
+from quartiers import portrait_html as ph
 from quartiers import settings
 from quartiers.catalogue import Quartier
-from quartiers.formats import fmt_number, fmt_quantity, source_line
-from quartiers.portraits import Cadre, Indicateur, Portrait
-from quartiers.tables import indicator_table
+from quartiers.filosofi import CommuneFilosofi, FilosofiError, commune_references, load_filosofi
+from quartiers.formats import fmt_value, source_line
+from quartiers.portraits import Cadre, Portrait
 from quartiers.ui.state import get_cadres, get_documents, get_layers, md
 
 NO_PORTRAIT = (
@@ -19,41 +24,24 @@ NO_PORTRAIT = (
 )
 
 
-def rate_bars(indicateurs: tuple[Indicateur, ...]) -> str:
-    """Horizontal bars, quartier against the agglomeration, for rates that have a reference (HTML, escaped)."""
-    rows = []
-    for i in indicateurs:
-        if not i.is_rate or i.reference is None:
-            continue
-        rows.append(
-            "<div class='barre'>"
-            f"<div class='barre-libelle'>{escape(i.libelle)}</div>"
-            f"<div class='barre-ligne'><span class='barre-nom'>Quartier</span><span class='barre-fond'>"
-            f"<span class='barre-q' style='width:{i.valeur:.1f}%'></span></span><b>{escape(fmt_quantity(i.valeur, i.unite))}</b></div>"
-            f"<div class='barre-ligne'><span class='barre-nom'>Agglo.</span><span class='barre-fond'>"
-            f"<span class='barre-r' style='width:{i.reference:.1f}%'></span></span>{escape(fmt_quantity(i.reference, i.unite))}</div>"
-            "</div>"
-        )
-    if not rows:
-        return ""
-    style = (
-        "<style>.barre{margin:0 0 .6rem 0}.barre-libelle{font-weight:600}.barre-ligne{display:flex;align-items:center;gap:.5rem}"
-        ".barre-nom{width:5.5rem;font-size:.9em}.barre-fond{flex:1;background:#eee;height:.9rem;border:1px solid #999}"
-        ".barre-q{display:block;height:100%;background:#b3261e}.barre-r{display:block;height:100%;"
-        "background:repeating-linear-gradient(45deg,#1d3f8f 0 4px,#5b7bc4 4px 8px)}</style>"
-    )
-    return (
-        style
-        + "<div role='img' aria-label='Barres : chaque taux du quartier comparé à la référence'>"
-        + "".join(rows)
-        + "</div>"
-    )
+@st.cache_resource
+def get_filosofi() -> tuple[dict[str, CommuneFilosofi], str | None]:
+    """Insee Filosofi 2021 per commune, or a French message naming the file when it cannot be used."""
+    try:
+        communes, problems = load_filosofi()
+    except FilosofiError as exc:
+        return {}, str(exc)
+    return communes, (" ; ".join(problems) if problems else None)
 
 
 def portrait_header(quartier: Quartier) -> None:
     """The quartier's name, key facts and the printable fiche: what sits beside the map."""
     portrait = quartier.portrait
-    st.header(quartier.nom)
+    st.header(quartier.nom, anchor="portrait")
+    st.html(
+        f"<div role='status' aria-live='polite' style='{ph.VISUALLY_HIDDEN}'>"
+        f"Portrait affiché : {escape(quartier.nom)}</div>"
+    )
     facts = [f"**Statut :** {md(_statut_label(quartier))}"]
     if quartier.code_qp:
         facts.append(f"**Code officiel 2024 :** {md(quartier.code_qp)}")
@@ -64,17 +52,31 @@ def portrait_header(quartier: Quartier) -> None:
     facts.append(f"**Communes :** {md(', '.join(quartier.communes))}")
     if quartier.epci:
         facts.append(f"**Intercommunalité :** {md(', '.join(quartier.epci))}")
-    if quartier.surface_ha is not None:
+    population = _population(portrait)
+    if population:
         facts.append(
-            f"**Surface du périmètre 2024 :** {md(fmt_number(quartier.surface_ha))} ha (calculée en Lambert-93)"
+            f"**Population :** {md(fmt_value(population))} — « {md(population.texte)} » "
+            f"({md(population.mesure.millesime)} ; {md(population.mesure.perimetre)})"
         )
-    elif quartier.statut == "QIC":
+    for label, value in ph.surfaces(quartier):
+        facts.append(f"**{md(label)} :** {md(value)}")
+    if quartier.surface_ha is None and quartier.statut == "QIC":
         facts.append("**Périmètre :** non publié (aucun périmètre de QIC n'est disponible)")
     st.markdown("  \n".join(facts))
     if quartier.code_qp:
         st.markdown(f"[Fiche officielle SIG Ville]({settings.SIG_VILLE_URL.format(code=quartier.code_qp)})")
     if not quartier.voisin and portrait is not None:
         fiche_download(quartier)
+
+
+def _population(portrait: Portrait | None):
+    if portrait is None:
+        return None
+    for cle in ("population", "population_quartiers_2030"):
+        indicateur = portrait.indicateur(cle)
+        if indicateur is not None:
+            return indicateur
+    return None
 
 
 def portrait_body(quartier: Quartier) -> None:
@@ -84,21 +86,40 @@ def portrait_body(quartier: Quartier) -> None:
         st.info(
             "QPV d'une agglomération voisine, hors contrats CABBALR / CALL : ses données ne figurent pas dans nos sources."
         )
+        commune_reference(quartier)
         return
     if portrait is None:
         st.info("Aucune fiche n'a pu être chargée pour ce quartier (fichier de portrait absent ou écarté).")
+        commune_reference(quartier)
         return
     if portrait.note:
         with st.expander("Remarques sur la source de ce portrait"):
             st.caption(md(portrait.note))
     if not portrait.portrait_detaille:
         st.info(NO_PORTRAIT)
+    documents = get_documents()
     _statistics(portrait)
-    _list_section("Les « irritants » : principales problématiques", portrait.irritants, irritant=True)
-    _list_section("Les « opportunités » : atouts et ressources", portrait.opportunites)
-    _list_section("Les enjeux prioritaires pour la commune", portrait.enjeux_prioritaires)
+    commune_reference(quartier)
+    sections = []
+    for title, items, html in (
+        ("Les « irritants » : principales problématiques", portrait.irritants, ph.irritants_list(portrait.irritants)),
+        ("Les « opportunités » : atouts et ressources", portrait.opportunites, ph.elements_list(portrait.opportunites)),
+        (
+            "Les enjeux prioritaires pour la commune",
+            portrait.enjeux_prioritaires,
+            ph.elements_list(portrait.enjeux_prioritaires),
+        ),
+    ):
+        if items:
+            first = items[0].source
+            sections.append(
+                f"<h3 class='qp-h'>{escape(title)} ({len(items)})</h3>{html}"
+                f"<p class='qp-source'>{escape(source_line(documents, first.document, first.section))}</p>"
+            )
+    if sections:
+        st.html(ph.STYLE + "".join(sections))
     _objectives(portrait)
-    st.caption(md(source_line(get_documents(), portrait.source.document, portrait.source.section)))
+    st.caption(md(source_line(documents, portrait.source.document, portrait.source.section)))
     cadres_for(quartier)
 
 
@@ -114,30 +135,27 @@ def _statistics(portrait: Portrait) -> None:
     if not portrait.indicateurs:
         return
     st.subheader("Portrait statistique")
-    bars = rate_bars(portrait.indicateurs)
-    if bars:
-        st.html(bars)
-    st.dataframe(indicator_table(portrait.indicateurs, get_documents()), hide_index=True, width="stretch")
-    millesimes = sorted({i.millesime for i in portrait.indicateurs if i.millesime})
-    if millesimes:
-        st.caption(md("Millésime indiqué par la source : " + " ; ".join(millesimes)))
+    st.html(
+        ph.STYLE
+        + ph.rate_bars(portrait.indicateurs)
+        + "<p>Chaque chiffre du quartier avec la phrase de la source, son millésime et son périmètre :</p>"
+        + ph.indicators_list(portrait.indicateurs, get_documents())
+    )
 
 
-def _list_section(title: str, items, irritant: bool = False) -> None:
-    if not items:
+def commune_reference(quartier: Quartier) -> None:
+    """Filosofi 2021 of the quartier's commune(s), clearly the commune's figure; a French message if unusable."""
+    if not quartier.insee:
         return
-    st.subheader(f"{title} ({len(items)})")
-    for item in items:
-        if irritant:
-            st.markdown(f"- **{md(item.titre)}**")
-            for paragraph in item.detail:
-                st.markdown(md(paragraph))
-            if item.sources_citees:
-                st.caption(md(" ; ".join(item.sources_citees)))
-        else:
-            st.markdown(f"- {md(item.texte)}")
-    first = items[0].source
-    st.caption(md(source_line(get_documents(), first.document, first.section)))
+    communes, error = get_filosofi()
+    fichier = f"geodata/{settings.FILOSOFI_FILE.name}"
+    references = commune_references(quartier.insee, quartier.communes, communes, fichier) if not error else []
+    st.subheader("Repère : la commune (Insee, Filosofi 2021)")
+    st.html(
+        ph.STYLE + f"<p>{escape(ph.FILOSOFI_INTRO)}</p>" + ph.filosofi_list(references, error if not communes else None)
+    )
+    if error and communes:
+        st.caption(md(error))
 
 
 def _objectives(portrait: Portrait) -> None:
@@ -145,54 +163,27 @@ def _objectives(portrait: Portrait) -> None:
         return
     st.subheader("Objectifs opérationnels")
     st.caption(
-        "Par enjeu, puis ambition de la stratégie intercommunale, puis objectif ; une cellule vide dans la convention reste vide ici."
+        "Par enjeu, puis ambition de la stratégie intercommunale, puis objectif ; une cellule vide dans la "
+        "convention reste vide ici. Ouvrez un enjeu pour voir son arbre."
     )
-    enjeux: dict[str, list] = {}
-    for objectif in portrait.objectifs:
-        enjeux.setdefault(objectif.enjeu, []).append(objectif)
-    for enjeu, rows in enjeux.items():
-        filled = sum(1 for r in rows if r.operationnels)
-        with st.expander(f"{enjeu} — {filled} objectif(s) renseigné(s) sur {len(rows)}"):
-            ambition = None
-            for row in rows:
-                if row.ambition != ambition:
-                    ambition = row.ambition
-                    st.markdown(f"**Ambition : {md(ambition)}**" if ambition else "**Ambition : (non précisée)**")
-                st.markdown(f"- Objectif : {md(row.objectif) if row.objectif else '(non précisé)'}")
-                if not row.operationnels:
-                    st.markdown("    - *Aucun objectif opérationnel indiqué dans la convention.*")
-                for op in row.operationnels:
-                    st.markdown(f"    - {md(op.texte)}")
-                    for item in op.items:
-                        st.markdown(f"        - {md(item)}")
-            st.caption(md(source_line(get_documents(), rows[0].source.document, rows[0].source.section)))
+    st.html(ph.STYLE + ph.objectifs_tree(portrait.objectifs, get_documents()))
 
 
 def cadre_panel(cadre: Cadre) -> None:
     """The intercommunal frame: references, enjeux or piliers, ambitions, transversal axes."""
     with st.expander(f"Cadre intercommunal du contrat de ville — {cadre.epci}"):
-        if cadre.note:
-            st.caption(md(cadre.note))
-        if cadre.references:
-            st.markdown("**Références de l'agglomération**")
-            st.dataframe(indicator_table(cadre.references, get_documents()), hide_index=True, width="stretch")
-        for enjeu in cadre.enjeux:
-            st.markdown(f"**{md(enjeu.titre)}**")
-            for ambition in enjeu.ambitions:
-                st.markdown(f"- {md(ambition.titre)}")
-                for objectif in ambition.objectifs:
-                    st.markdown(f"    - {md(objectif)}")
-        for axe in cadre.transversaux:
-            st.markdown(f"**Axe ou priorité transversale : {md(axe.titre)}**")
-            for paragraph in axe.texte:
-                st.markdown(f"- {md(paragraph)}")
-        st.caption(md(source_line(get_documents(), cadre.source.document, cadre.source.section)))
+        st.html(ph.STYLE + ph.cadre_html(cadre, get_documents()))
 
 
 def fiche_download(quartier: Quartier) -> None:
     from quartiers.fiche import fiche_html
 
-    html = fiche_html(quartier, get_layers(), get_documents())
+    communes, error = get_filosofi()
+    fichier = f"geodata/{settings.FILOSOFI_FILE.name}"
+    references = commune_references(quartier.insee, quartier.communes, communes, fichier) if not error else []
+    html = fiche_html(
+        quartier, get_layers(), get_documents(), communes=references, communes_error=error if not communes else None
+    )
     st.download_button(
         "Fiche imprimable (HTML, à ouvrir puis imprimer)",
         html,

@@ -2,20 +2,81 @@
 
 from __future__ import annotations
 
+from html import escape
+
+import pandas as pd
 import streamlit as st
 
-from quartiers import settings
+from quartiers import portrait_html as ph
+from quartiers import settings, tables
 from quartiers.answers import BAND_DISCLAIMER
 from quartiers.catalogue import Quartier
+from quartiers.formats import fmt_number
 from quartiers.ui.state import get_documents, md
 
 
-def quartiers_table_columns() -> dict:
-    return {
-        "Portrait": st.column_config.LinkColumn("Portrait", display_text="Voir"),
-        "Surface 2024 (ha)": st.column_config.NumberColumn(format="%.1f"),
-        "Population": st.column_config.NumberColumn(format="%d"),
-    }
+def _french(value) -> str:
+    return tables.EMPTY if value is None or pd.isna(value) else fmt_number(float(value))
+
+
+def quartier_links(catalogue: dict[str, Quartier]) -> None:
+    """Every quartier as a real link to its portrait, reachable with the keyboard, opening in the same tab."""
+    presentation = st.query_params.get("presentation") == "1"
+    quartiers = sorted(catalogue.values(), key=lambda q: (q.voisin, q.nom.lower()))
+    st.html(ph.STYLE + ph.quartier_links(quartiers, presentation))
+
+
+def quartiers_table(catalogue: dict[str, Quartier]) -> None:
+    """The table of quartiers as HTML, sorted on the server by the column the user chooses (numbers as numbers,
+    empty cells last and shown « — »); each quartier's name links to its portrait."""
+    frame = tables.quartiers_table(catalogue)
+    mesures, affichage = frame.attrs["mesures"], frame.attrs["affichage"]
+    columns = [c for c in frame.columns if c != "Portrait"]
+    sort_col, order_col = st.columns([3, 1])
+    key = sort_col.selectbox("Trier le tableau par", columns, index=0, key="tri_quartiers")
+    descending = order_col.toggle("Ordre décroissant", key="tri_decroissant")
+    order = frame.sort_values(
+        key, ascending=not descending, na_position="last", key=(lambda s: s.str.lower()) if key not in mesures else None
+    ).index
+    rows = []
+    for index in order:
+        cells = []
+        for column in columns:
+            value = frame.at[index, column]
+            if column in mesures:
+                cells.append(affichage.get((index, column)) or _french(value))
+            else:
+                cells.append(str(value))
+        rows.append(cells)
+    st.html(
+        ph.STYLE
+        + ph.data_table(
+            "Tableau des quartiers : une colonne par mesure (indicateur — source ; millésime ; périmètre)",
+            columns,
+            rows,
+            [frame.at[i, "Portrait"] for i in order],
+            st.query_params.get("presentation") == "1",
+        )
+    )
+    st.caption(
+        "Chaque colonne de chiffres ne contient qu'une seule mesure : même indicateur, même source, même millésime, "
+        "même périmètre (indiqués dans son en-tête). Un même indicateur mesuré autrement est dans une autre colonne : "
+        "ne comparez pas deux colonnes entre elles. Sur un petit écran, faites défiler le tableau horizontalement."
+    )
+
+
+def comparison(quartiers: list[Quartier]) -> None:
+    """Only comparable figures side by side; the others listed apart with their source."""
+    result = tables.comparison(quartiers)
+    if result.message:
+        st.warning(f"{md(' et '.join(q.nom for q in quartiers))} : {result.message}.")
+    apart = [tuple(r) for r in result.apart.itertuples(index=False)]
+    st.html(
+        ph.STYLE
+        + ph.comparison_html(list(result.names), list(result.rows), apart)
+        + f"<p class='qp-cite'>{escape(ph.SURFACE_2024)} : {escape(ph.SURFACE_2024_NOTE)}. "
+        f"{escape(ph.SURFACE_CONVENTION)} : chiffre imprimé dans la convention, sur l'ancien périmètre.</p>"
+    )
 
 
 def sources_page(catalogue: dict[str, Quartier]) -> None:
@@ -27,6 +88,31 @@ def sources_page(catalogue: dict[str, Quartier]) -> None:
     )
     for document in documents.values():
         st.markdown(f"- **Document {md(document.code)}** : {md(document.titre)}")
+    st.markdown(
+        md(
+            f"Les quartiers qu'aucun de ces documents ne nomme citent la {settings.ANCT_LISTE_TITRE}, "
+            "Licence Ouverte / Etalab 2.0."
+        )
+    )
+    st.header("Comparer des chiffres")
+    st.markdown(
+        md(
+            "Un chiffre se lit avec son indicateur, sa source, son millésime et son périmètre. Les taux des conventions "
+            "de la CABBALR (« données sigville 2022 basées sur l'ancien périmètre »), ceux du contrat de ville de la CALL "
+            "(par exemple « Taux de pauvreté à 60% revenu déclaré 2019 ») et ceux de l'Insee pour une commune ne mesurent "
+            "pas la même chose : l'application ne les met jamais dans une même colonne ni sur une même ligne de "
+            "comparaison. Deux surfaces sont données : celle du périmètre 2024, calculée en Lambert-93 sur le tracé "
+            "officiel, et celle qu'imprime la convention, qui porte sur l'ancien périmètre."
+        )
+    )
+    st.markdown(
+        md(
+            f"Repère communal : {settings.FILOSOFI_LABEL} (« Revenus et pauvreté des ménages aux niveaux national et "
+            "local », base communale, fichier geodata/filosofi2021_communes_62.csv), Licence Ouverte / Etalab 2.0. Revenu "
+            "disponible médian par unité de consommation et taux de pauvreté au seuil de 60 %, pour toute la commune et "
+            "non pour le quartier ; « secret statistique (Insee) » quand l'Insee ne publie pas la valeur."
+        )
+    )
     st.header("Couches de la carte")
     st.markdown(
         md(
