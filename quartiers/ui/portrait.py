@@ -53,7 +53,7 @@ def rate_bars(indicateurs: tuple[Indicateur, ...]) -> str:
 def portrait_header(quartier: Quartier) -> None:
     """The quartier's name, key facts and the printable fiche: what sits beside the map."""
     portrait = quartier.portrait
-    st.header(quartier.nom)
+    st.header(quartier.nom, anchor="portrait")
     facts = [f"**Statut :** {md(_statut_label(quartier))}"]
     if quartier.code_qp:
         facts.append(f"**Code officiel 2024 :** {md(quartier.code_qp)}")
