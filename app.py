@@ -10,28 +10,27 @@ HERE = Path(__file__).resolve().parent
 CARTE = HERE / "pages" / "carte.py"
 
 st.set_page_config(page_title="Carte Quartiers 2030 — CABBALR et CALL", page_icon="🗺️", layout="wide")
-# Along the top, the menu never covers the page on a phone. The default page is served at "/" whatever its
+# The menu is a row of links at the top of every page (chrome.navigation_bar): on a phone no side menu
+# covers the page, and every link keeps presentation mode. The default page is served at "/" whatever its
 # url_path (which it still reserves), so a hidden page on the same script makes the address /carte work too.
+PAGES = [
+    st.Page(CARTE, title="Carte", icon=":material/map:", url_path="accueil", default=True),
+    st.Page(
+        HERE / "pages" / "situer.py",
+        title="Ce lieu est-il en QPV ?",
+        icon=":material/location_on:",
+        url_path="situer",
+    ),
+    st.Page(HERE / "pages" / "quartiers.py", title="Quartiers", icon=":material/table_rows:", url_path="quartiers"),
+    st.Page(HERE / "pages" / "sources.py", title="Sources et méthode", icon=":material/menu_book:", url_path="sources"),
+]
 navigation = st.navigation(
-    [
-        st.Page(CARTE, title="Carte", icon=":material/map:", url_path="accueil", default=True),
-        st.Page(
-            HERE / "pages" / "situer.py",
-            title="Ce lieu est-il en QPV ?",
-            icon=":material/location_on:",
-            url_path="situer",
-        ),
-        st.Page(HERE / "pages" / "quartiers.py", title="Quartiers", icon=":material/table_rows:", url_path="quartiers"),
-        st.Page(
-            HERE / "pages" / "sources.py", title="Sources et méthode", icon=":material/menu_book:", url_path="sources"
-        ),
-        st.Page(CARTE, title="Carte", icon=":material/map:", url_path="carte", visibility="hidden"),
-    ],
-    position="top",
+    [*PAGES, st.Page(CARTE, title="Carte", icon=":material/map:", url_path="carte", visibility="hidden")],
+    position="hidden",
 )
 chrome.page_language()
 chrome.page_styles()
-chrome.presentation_toggle()
+chrome.navigation_bar(PAGES)
 quartier, _ = state.read_selection() if navigation.title == "Carte" else (None, None)
 chrome.document_title(navigation.title, quartier.nom if quartier else None)
 navigation.run()

@@ -88,8 +88,6 @@ def presentation_toggle() -> None:
         help="Pour projeter en réunion : textes agrandis, fort contraste, portrait sur toute la largeur. "
         "Le mode est gardé dans le lien de la page.",
     )
-    if on:
-        presentation_styles()
 
 
 def presentation_styles() -> None:
@@ -108,6 +106,19 @@ def presentation_styles() -> None:
         "[data-testid='stMainBlockContainer'] { max-width: 100% !important; }"
         "</style>"
     )
+
+
+def navigation_bar(pages: list) -> None:
+    """The menu: one link per page (st.Page objects) and the presentation switch, in a row that wraps on a phone.
+
+    Links keep presentation mode (Streamlit's own menu drops the query string); nothing covers the page.
+    """
+    with st.container(horizontal=True, key="navigation", gap="small", vertical_alignment="center"):
+        for page in pages:
+            st.page_link(page, query_params=link_params())
+        presentation_toggle()
+    if is_presentation():
+        presentation_styles()
 
 
 def skip_link(href: str, label: str) -> None:
@@ -150,6 +161,8 @@ def page_styles() -> None:
         ".lien-evitement:focus { position: static; width: auto; height: auto; display: inline-block;"
         f" padding: .4rem .8rem; background: #ffffff; color: {FOCUS_COLOUR}; font-weight: 600; }}"
         ".annonce { margin: .2rem 0 .4rem 0; }"
+        ".st-key-resultats_recherche { gap: .1rem; }"
+        "[data-testid='stMainBlockContainer'] { padding-top: 3.5rem; }"
         "@media print { [data-testid='stSidebar'], header, [data-testid='stToolbar'], "
         ".stDownloadButton, .stButton, .lien-evitement { display: none !important; } "
         "[data-testid='stExpanderDetails'] { display: block !important; } }</style>"

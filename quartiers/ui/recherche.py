@@ -70,10 +70,12 @@ def _search_field() -> None:
     more = len(results) - len(shown)
     count = f"{len(results)} résultat{'s' if len(results) > 1 else ''}"
     chrome.announce(count + (f", les {len(shown)} premiers ci-dessous : précisez la recherche." if more else "."))
-    for i, result in enumerate(shown):
-        icon = ":material/location_city:" if result.kind == "commune" else ":material/home_pin:"
-        if st.button(_result_label(result), key=f"resultat_{i}_{result.kind}_{result.key}", icon=icon, type="tertiary"):
-            _choose(result)
+    with st.container(key="resultats_recherche"):
+        for i, result in enumerate(shown):
+            icon = ":material/location_city:" if result.kind == "commune" else ":material/home_pin:"
+            key = f"resultat_{i}_{result.kind}_{result.key}"
+            if st.button(_result_label(result), key=key, icon=icon, type="tertiary"):
+                _choose(result)
 
 
 def commune_quartiers(nom: str) -> None:
