@@ -1,6 +1,7 @@
 """The app through Streamlit's AppTest: every page, deep links, and bad input."""
 
 import shutil
+from urllib.parse import parse_qs
 
 import pytest
 import streamlit as st
@@ -109,12 +110,47 @@ def test_unknown_quartier_in_url_gives_a_french_message_and_the_plain_map(value)
     assert "Carte des quartiers prioritaires" in at.title[0].value
 
 
-def test_search_selects_a_quartier_and_puts_it_in_the_url():
-    at = run()
-    label = next(o for o in at.selectbox(key="recherche").options if o.startswith("Mont Liébaut"))
-    at.selectbox(key="recherche").set_value(label).run()
+def search(at: AppTest, text: str) -> AppTest:
+    at.text_input(key="recherche").input(text).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown_html(at: AppTest) -> str:
+    return "\n".join(str(h.proto.body) for h in at.get("html"))
+
+
+def test_search_without_accents_selects_a_quartier_and_puts_it_in_the_url():
+    at = search(run(), "liebaut")
+    at.button(key="resultat_0_quartier_QN06208M").click().run()
     assert at.query_params["quartier"] in ("QN06208M", ["QN06208M"])
     assert at.header[0].value == "Mont Liébaut"
+    assert at.text_input(key="recherche").value == ""  # the field is emptied once a result is chosen
+
+
+def test_search_by_the_code_printed_in_the_convention():
+    at = search(run(), "QP 06 20 57")
+    at.button(key="resultat_0_quartier_QN06255M").click().run()
+    assert at.header[0].value == "Ville Centre"
+
+
+def test_search_for_a_commune_puts_it_in_the_url_and_lists_its_quartiers():
+    at = search(run(), "lievin")
+    at.button(key="resultat_0_commune_Liévin").click().run()
+    assert at.query_params["commune"] in ("Liévin", ["Liévin"])
+    assert "quartier" not in at.query_params
+    links = [link.proto for link in at.get("page_link")]
+    portraits = {
+        parse_qs(link.query_string)["quartier"][0] for link in links if link.query_string.startswith("quartier")
+    }
+    assert portraits == {"QN06228M", "QN06229M", "QN06230M"}
+    assert "Liévin : 3 quartiers" in shown_html(at)
+
+
+def test_search_without_match_says_so_in_french():
+    at = search(run(), "zzzz")
+    assert "Aucun quartier ni aucune commune ne correspond" in shown_html(at)
+    assert not at.get("button")
 
 
 def test_quartiers_page_lists_every_quartier_with_links():
@@ -190,5 +226,14 @@ def test_malformed_portrait_is_set_aside_and_others_still_show(monkeypatch, tmp_
 
 def test_presentation_mode_is_kept_in_the_url():
     at = run()
-    at.sidebar.toggle[0].set_value(True).run()
+    at.toggle(key="presentation_toggle").set_value(True).run()
     assert at.query_params["presentation"] in ("1", ["1"])
+    links = [link.proto for link in at.get("page_link")]
+    assert links and all("presentation=1" in link.query_string for link in links)
+    at.toggle(key="presentation_toggle").set_value(False).run()
+    assert "presentation" not in at.query_params
+
+
+def test_presentation_mode_from_a_shared_link_shows_the_toggle_on():
+    at = run(presentation="1")
+    assert at.toggle(key="presentation_toggle").value is True
