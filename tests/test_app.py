@@ -1,7 +1,7 @@
 """The app through Streamlit's AppTest: every page, deep links, and bad input."""
 
+import re
 import shutil
-from urllib.parse import parse_qs
 
 import pytest
 import streamlit as st
@@ -139,12 +139,9 @@ def test_search_for_a_commune_puts_it_in_the_url_and_lists_its_quartiers():
     at.button(key="resultat_0_commune_Liévin").click().run()
     assert at.query_params["commune"] in ("Liévin", ["Liévin"])
     assert "quartier" not in at.query_params
-    links = [link.proto for link in at.get("page_link")]
-    portraits = {
-        parse_qs(link.query_string)["quartier"][0] for link in links if link.query_string.startswith("quartier")
-    }
-    assert portraits == {"QN06228M", "QN06229M", "QN06230M"}
-    assert "Liévin : 3 quartiers" in shown_html(at)
+    html = shown_html(at)
+    assert set(re.findall(r'href="\./\?quartier=(\w+)"', html)) == {"QN06228M", "QN06229M", "QN06230M"}
+    assert "Liévin : 3 quartiers" in html
 
 
 def test_search_without_match_says_so_in_french():

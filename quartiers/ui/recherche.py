@@ -6,6 +6,8 @@ with a list of result buttons under it; matching is done by quartiers.search.
 
 from __future__ import annotations
 
+from html import escape
+
 import streamlit as st
 
 from quartiers.catalogue import Quartier
@@ -91,14 +93,17 @@ def commune_quartiers(nom: str) -> None:
         return
     count = f"{len(quartiers)} quartier{'s' if len(quartiers) > 1 else ''}"
     chrome.announce(f"{commune} : {count}, liste ci-dessous.")
-    st.markdown(f"**Quartiers de {md(commune)}** ({count})")
-    for quartier in quartiers:
-        st.page_link(
-            "pages/carte.py",
-            label=f"{quartier.nom} ({quartier.statut})",
-            icon=":material/arrow_forward:",
-            query_params={"quartier": quartier.id, **chrome.link_params()},
-        )
+    # Plain links (not st.page_link, which leaves the old address in the browser on the same page): each opens
+    # the portrait at an address that can be shared, presentation mode kept.
+    items = "".join(
+        f'<li><a href="{escape(chrome.portrait_href(q.id))}" target="_self">{escape(q.nom)}</a>'
+        f" ({escape(q.statut)}{escape(', ' + ', '.join(q.communes)) if len(q.communes) > 1 else ''})</li>"
+        for q in quartiers
+    )
+    st.html(
+        f'<nav class="quartiers-commune" aria-label="Quartiers de {escape(commune)}">'
+        f"<p><strong>Quartiers de {escape(commune)}</strong> ({count})</p><ul>{items}</ul></nav>"
+    )
 
 
 def search_box(catalogue: dict[str, Quartier], quartier: Quartier | None) -> None:
