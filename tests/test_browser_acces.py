@@ -192,7 +192,7 @@ def test_no_result_is_said_in_french(visit):
 def test_presentation_mode_is_kept_after_changing_page_and_the_toggle_tells_the_truth(visit):
     visit.page.goto(visit.base_url + "/?presentation=1&quartier=QN06208M")
     expect(visit.page.get_by_role("heading", name="Mont Liébaut", level=2)).to_be_visible(timeout=FIRST_LOAD_MS)
-    toggle = visit.page.get_by_role("checkbox", name="Mode présentation (grands caractères)")
+    toggle = visit.page.get_by_role("switch", name="Mode présentation (grands caractères)")
     expect(toggle).to_be_checked()
     for title, path in PAGES[1:] + PAGES[:1]:
         visit.press(visit.page.locator(".st-key-navigation").get_by_role("link", name=title, exact=True))
@@ -201,7 +201,7 @@ def test_presentation_mode_is_kept_after_changing_page_and_the_toggle_tells_the_
         expect(toggle).to_be_checked()
         assert root_font_px(visit.page) >= 16 * MIN_GROWTH
     visit.screenshot("presentation-apres-navigation")
-    visit.press(toggle)
+    visit.press(visit.page.get_by_test_id("stCheckbox").locator("label").filter(has_text="Mode présentation"))
     expect(toggle).not_to_be_checked()
     expect(visit.page).not_to_have_url(re.compile("presentation="))
     visit.settled()
@@ -223,6 +223,8 @@ TEXT_SAMPLES = {
     "légende (caption)": "[data-testid='stCaptionContainer']",
     "titre de volet (expander)": "[data-testid='stExpander'] summary p",
 }
+# The data grid draws on a canvas: its text cannot be measured, its rows grow with it.
+TABLE = "[data-testid='stDataFrame']"
 
 
 @pytest.mark.parametrize("visit", [PROJECTOR], indirect=True, ids=[PROJECTOR.name])
@@ -230,13 +232,15 @@ def test_presentation_mode_enlarges_every_text_by_half_at_least(visit):
     def sizes() -> dict[str, float]:
         visit.settled()
         expect(visit.page.get_by_role("heading", name="Mont Liébaut", level=2)).to_be_visible(timeout=FIRST_LOAD_MS)
-        return {
+        measured = {
             name: visit.page.evaluate(
                 "(sel) => { const e = document.querySelector(sel); return e ? parseFloat(getComputedStyle(e).fontSize) : 0; }",
                 selector,
             )
             for name, selector in TEXT_SAMPLES.items()
         }
+        measured["tableau (hauteur)"] = visit.page.locator(TABLE).first.bounding_box()["height"]
+        return measured
 
     visit.page.goto(visit.base_url + "/?quartier=QN06208M")
     ordinary = sizes()

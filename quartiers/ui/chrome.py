@@ -17,8 +17,10 @@ _PRESENTATION_SESSION = "mode_presentation"
 FOCUS_COLOUR = "#1a3c8f"
 # Streamlit shows captions at 60 % opacity (about 3.1:1): plain dark grey instead, 8.9:1 on white.
 CAPTION_COLOUR = "#4a4a4a"
-# Presentation mode: the root size every rem of Streamlit's theme follows (1.5 × the 16 px default).
+# Presentation mode: the root size every rem of Streamlit's theme follows (the data grid's canvas included):
+# 1.5 × the 16 px default on a phone that opened a shared presentation link, 1.75 × on a projector.
 PRESENTATION_ROOT_PERCENT = 150
+PRESENTATION_WIDE_ROOT_PERCENT = 175
 
 
 def page_language() -> None:
@@ -95,12 +97,14 @@ def presentation_styles() -> None:
     st.html(
         "<style>"
         f"html {{ font-size: {PRESENTATION_ROOT_PERCENT}% !important; }}"
+        f"@media (min-width: 1200px) {{ html {{ font-size: {PRESENTATION_WIDE_ROOT_PERCENT}% !important; }} }}"
         "[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'] { display: none !important; }"
         ".stApp, [data-testid='stMain'] { background: #ffffff !important; }"
         "[data-testid='stMain'] :is(h1, h2, h3, h4, p, li, label, span, summary, td, th, div)"
         " { color: #000000 !important; }"
         "[data-testid='stMain'] a, [data-testid='stMain'] a * { color: #0b2a80 !important; }"
-        "[data-testid='stMain'] [data-testid='stHorizontalBlock'] { flex-direction: column !important; }"
+        "[data-testid='stMain'] [data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'])"
+        " { flex-direction: column !important; }"
         "[data-testid='stMain'] [data-testid='stHorizontalBlock'] > [data-testid='stColumn']"
         " { width: 100% !important; flex: 1 1 100% !important; min-width: 100% !important; }"
         "[data-testid='stMainBlockContainer'] { max-width: 100% !important; }"
