@@ -141,7 +141,7 @@ def test_search_for_a_commune_puts_it_in_the_url_and_lists_its_quartiers():
     assert "quartier" not in at.query_params
     html = shown_html(at)
     assert set(re.findall(r'href="\./\?quartier=(\w+)"', html)) == {"QN06228M", "QN06229M", "QN06230M"}
-    assert "Liévin : 3 quartiers" in html
+    assert "Quartiers de Liévin</strong> (3 quartiers)" in html
 
 
 def test_search_without_match_says_so_in_french():

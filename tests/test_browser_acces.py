@@ -164,7 +164,7 @@ def test_commune_search_lists_its_quartiers_as_links_to_their_portraits(visit):
     visit.search("LIEVIN")
     visit.press(visit.page.get_by_role("button", name="Commune : Liévin", exact=True))
     expect(visit.page).to_have_url(re.compile(r"[?&]commune=Li%C3%A9vin(&|$)"))
-    expect(visit.page.get_by_role("status").filter(has_text="Liévin : 3 quartiers")).to_be_visible()
+    expect(visit.page.get_by_role("status").filter(has_text="Quartiers de Liévin (3 quartiers)")).to_be_visible()
     links = visit.page.get_by_role("navigation", name="Quartiers de Liévin").get_by_role("link")
     expected = {"QN06228M", "QN06229M", "QN06230M"}
     portraits = {}

@@ -92,7 +92,6 @@ def commune_quartiers(nom: str) -> None:
         chrome.announce(f"{commune} : aucun quartier prioritaire ni quartier d'intérêt communautaire.")
         return
     count = f"{len(quartiers)} quartier{'s' if len(quartiers) > 1 else ''}"
-    chrome.announce(f"{commune} : {count}, liste ci-dessous.")
     # Plain links (not st.page_link, which leaves the old address in the browser on the same page): each opens
     # the portrait at an address that can be shared, presentation mode kept.
     items = "".join(
@@ -102,7 +101,7 @@ def commune_quartiers(nom: str) -> None:
     )
     st.html(
         f'<nav class="quartiers-commune" aria-label="Quartiers de {escape(commune)}">'
-        f"<p><strong>Quartiers de {escape(commune)}</strong> ({count})</p><ul>{items}</ul></nav>"
+        f'<p role="status"><strong>Quartiers de {escape(commune)}</strong> ({count})</p><ul>{items}</ul></nav>'
     )
 
 
