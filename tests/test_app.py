@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from quartiers import settings
+from quartiers.ui.recherche import FIELD
 
 APP = str(settings.ROOT / "app.py")
 
@@ -111,7 +112,7 @@ def test_unknown_quartier_in_url_gives_a_french_message_and_the_plain_map(value)
 
 
 def search(at: AppTest, text: str) -> AppTest:
-    at.text_input(key="recherche").input(text).run()
+    at.text_input(key=FIELD).input(text).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -125,7 +126,16 @@ def test_search_without_accents_selects_a_quartier_and_puts_it_in_the_url():
     at.button(key="resultat_0_quartier_QN06208M").click().run()
     assert at.query_params["quartier"] in ("QN06208M", ["QN06208M"])
     assert at.header[0].value == "Mont Liébaut"
-    assert at.text_input(key="recherche").value == ""  # the field is emptied once a result is chosen
+    assert at.text_input(key=FIELD).value == ""  # the field is emptied once a result is chosen
+
+
+def test_a_selection_made_elsewhere_empties_the_search_field():
+    at = search(run(), "lens")
+    assert at.button  # the results are listed
+    at.query_params["quartier"] = "QN06208M"  # as a click on the map or a link does
+    at.run()
+    assert at.text_input(key=FIELD).value == ""
+    assert not [b for b in at.button if b.key and b.key.startswith("resultat_")]
 
 
 def test_search_by_the_code_printed_in_the_convention():

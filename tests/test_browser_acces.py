@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 import pytest
 
-from scripts.appserver import MAP_IFRAME
-from tests.conftest import EXPECT_MS, FIRST_LOAD_MS, ROOT, SCREENSHOTS, expect
+from scripts.appserver import MAP_IFRAME, QPV_PATHS
+from tests.conftest import EXPECT_MS, FIRST_LOAD_MS, MONT_LIEBAUT, ROOT, SCREENSHOTS, expect
 
 pytestmark = pytest.mark.browser
 
@@ -179,6 +179,26 @@ def test_commune_search_lists_its_quartiers_as_links_to_their_portraits(visit):
     visit.press(links.filter(has_text="Blum – Salengro – 109"))
     expect(visit.page.get_by_role("heading", name="Blum – Salengro – 109", level=2)).to_be_visible()
     expect(visit.page).to_have_url(re.compile(r"[?&]quartier=QN06230M(&|$)"))
+
+
+@pytest.mark.parametrize("visit", [LAPTOP], indirect=True, ids=[LAPTOP.name])
+def test_a_click_on_the_map_after_a_search_clears_the_search(visit):
+    visit.open("/")
+    frame = visit.page.frame_locator(MAP_IFRAME)
+    expect(frame.locator(QPV_PATHS).first).to_be_attached(timeout=FIRST_LOAD_MS)
+    visit.search("lens")
+    expect(visit.page.get_by_role("button", name="Commune : Lens", exact=True)).to_be_visible()
+    container = frame.locator("#map_div")
+    # Zoomed in first, as a user would: at the whole-territory view a marker can cover the quartier.
+    point = container.evaluate(
+        "(el, [lat, lon]) => { const map = el.ownerDocument.defaultView.map; map.setView([lat, lon], 15,"
+        " {animate: false}); const p = map.latLngToContainerPoint([lat, lon]); return {x: p.x, y: p.y}; }",
+        list(MONT_LIEBAUT),
+    )
+    container.click(position=point)
+    expect(visit.page.get_by_role("heading", name="Mont Liébaut", level=2)).to_be_visible()
+    expect(visit.page.get_by_role("searchbox", name=SEARCH)).to_have_value("")
+    expect(visit.page.get_by_role("button", name="Commune : Lens", exact=True)).to_have_count(0)
 
 
 @each_screen()

@@ -16,7 +16,9 @@ from quartiers.ui import chrome
 from quartiers.ui.state import get_catalogue, get_layers, md, request_view, select, select_commune
 
 MAX_RESULTS = 8
+FIELD = "recherche_saisie"
 _CLEAR = "recherche_vider"
+_SHOWN = "recherche_selection_affichee"
 
 
 @st.cache_resource
@@ -53,7 +55,7 @@ def _search_field() -> None:
     """Typing reruns only this fragment; choosing a result reruns the page."""
     query = st.text_input(
         "Rechercher un quartier ou une commune",
-        key="recherche",
+        key=FIELD,
         type="search",
         live=True,
         placeholder="Nom, code ou commune : liebaut, lievin, QP 06 20 57…",
@@ -107,8 +109,12 @@ def commune_quartiers(nom: str) -> None:
 
 def search_box(catalogue: dict[str, Quartier], quartier: Quartier | None) -> None:
     """Type a quartier or a commune; the map zooms to it, a quartier's portrait opens, a commune lists its quartiers."""
-    if st.session_state.pop(_CLEAR, False):
-        st.session_state["recherche"] = ""
+    # Empty the field once a result is chosen, and whenever the selection changed some other way (a click
+    # on the map, Back, a link): the old query and its results would otherwise stay under a new portrait.
+    shown = (quartier.id if quartier else None, st.query_params.get("commune"))
+    if st.session_state.pop(_CLEAR, False) or st.session_state.get(_SHOWN, shown) != shown:
+        st.session_state[FIELD] = ""
+    st.session_state[_SHOWN] = shown
     _search_field()
     commune = st.query_params.get("commune")
     if commune and quartier is None:
