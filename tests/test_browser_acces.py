@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 import pytest
 
+from quartiers.ui.chrome import STREAMLIT_FRENCH, STREAMLIT_FRENCH_PREFIXES
 from scripts.appserver import MAP_IFRAME, QPV_PATHS
 from tests.conftest import EXPECT_MS, FIRST_LOAD_MS, MONT_LIEBAUT, ROOT, SCREENSHOTS, expect
 
@@ -338,6 +339,24 @@ def test_every_page_url_shown_in_the_app_works_and_names_the_page(visit):
         expect(visit.page).to_have_title(re.compile(re.escape(f"{title} — Carte Quartiers 2030") + "$"))
         expect(visit.page.get_by_text("Page not found")).to_have_count(0)
         expect(visit.page.get_by_role("dialog")).to_have_count(0)
+
+
+@pytest.mark.parametrize("visit", [LAPTOP], indirect=True, ids=[LAPTOP.name])
+def test_streamlit_s_english_words_are_replaced_by_french(visit):
+    english = list(STREAMLIT_FRENCH)
+    for _, path in PAGES:
+        visit.open(path, **SELECTION.get(path, {}))
+        if path == "/":
+            expect(visit.page.get_by_role("heading", name="Mont Liébaut", level=2)).to_be_visible()
+        labels = visit.page.evaluate(
+            "() => [...document.querySelectorAll('[aria-label],[title],[placeholder]')]"
+            ".flatMap(e => ['aria-label', 'title', 'placeholder'].map(a => (e.getAttribute(a) || '').trim()))"
+        )
+        text = visit.page.locator("body").inner_text()
+        found = [label for label in labels if label in english or label.startswith(tuple(STREAMLIT_FRENCH_PREFIXES))]
+        found += [words for words in english if " " in words and words in text]
+        assert not found, (path, found)
+        expect(visit.page.locator("html")).to_have_attribute("lang", "fr")
 
 
 @pytest.mark.xfail(

@@ -23,15 +23,55 @@ PRESENTATION_ROOT_PERCENT = 150
 PRESENTATION_WIDE_ROOT_PERCENT = 175
 
 
+# Streamlit's own English words (toolbar of tables, file picker, field buttons), as read or heard, in French.
+STREAMLIT_FRENCH = {
+    "Clear entry": "Effacer",
+    "Clear value": "Effacer",
+    "Download as CSV": "Télécharger en CSV",
+    "Fullscreen": "Plein écran",
+    "Close fullscreen": "Quitter le plein écran",
+    "Search": "Rechercher dans le tableau",
+    "Show/hide columns": "Afficher ou masquer des colonnes",
+    "file upload": "Envoyer un fichier",
+    "Drag and drop file here": "Glissez-déposez un fichier ici",
+    "Drag and drop files here": "Glissez-déposez des fichiers ici",
+    "Browse files": "Choisir un fichier",
+    "Upload": "Envoyer",
+    "Press Enter to apply": "Appuyez sur Entrée pour valider",
+    "Press Enter to submit form": "Appuyez sur Entrée pour envoyer",
+    "Running...": "Calcul en cours…",
+    "Stop": "Arrêter",
+    "Close": "Fermer",
+    "Copy to clipboard": "Copier",
+    "Link to heading": "Lien vers ce titre",
+    "Main menu": "Menu principal",
+}
+STREAMLIT_FRENCH_PREFIXES = {"Help for ": "Aide : ", "Limit ": "Taille maximale : "}
+
+
 def page_language() -> None:
-    """RGAA: the page is in French and the map frame has a title (Streamlit sets neither)."""
+    """RGAA: the page is in French (lang, and Streamlit's English labels replaced) and the map frame has a title."""
     st.html(
         "<script>(function(){var d=window.parent&&window.parent.document?window.parent.document:document;"
         "d.documentElement.lang='fr';if(d.__titreCarte)return;d.__titreCarte=true;"
         f"var t={MAP_TITLE!r};"
         "function fix(){d.querySelectorAll('iframe').forEach(function(f){"
         "if((f.title||'').indexOf('folium')>=0||(f.src||'').indexOf('folium')>=0){f.title=t;}});}"
-        "fix();new MutationObserver(fix).observe(d.body,{childList:true,subtree:true});})();</script>",
+        "fix();new MutationObserver(fix).observe(d.body,{childList:true,subtree:true});"
+        f"var T={json.dumps(STREAMLIT_FRENCH, ensure_ascii=False)},P={json.dumps(STREAMLIT_FRENCH_PREFIXES, ensure_ascii=False)};"
+        "function tr(s){if(!s)return null;var k=s.trim();if(Object.prototype.hasOwnProperty.call(T,k))"
+        "return s.replace(k,T[k]);for(var p in P){if(k.indexOf(p)===0)return P[p]+k.slice(p.length);}return null;}"
+        "var A=['aria-label','title','placeholder'];"
+        "function el(e){if(!e.getAttribute)return;A.forEach(function(a){var n=tr(e.getAttribute(a));"
+        "if(n!==null)e.setAttribute(a,n);});}"
+        "function walk(r){if(r.nodeType===3){var n=tr(r.nodeValue);if(n!==null)r.nodeValue=n;return;}"
+        "if(r.nodeType!==1)return;el(r);r.querySelectorAll('[aria-label],[title],[placeholder]').forEach(el);"
+        "var w=d.createTreeWalker(r,NodeFilter.SHOW_TEXT),x;"
+        "while((x=w.nextNode())){var m=tr(x.nodeValue);if(m!==null)x.nodeValue=m;}}"
+        "walk(d.body);new MutationObserver(function(ms){ms.forEach(function(m){"
+        "if(m.type==='childList')m.addedNodes.forEach(walk);else if(m.type==='attributes')el(m.target);"
+        "else walk(m.target);});}).observe(d.body,{childList:true,subtree:true,characterData:true,"
+        "attributes:true,attributeFilter:A});})();</script>",
         unsafe_allow_javascript=True,
     )
 
