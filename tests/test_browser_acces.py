@@ -8,6 +8,7 @@ Screenshots go to tests/screenshots/acces-*.png.
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urljoin, urlparse
@@ -105,6 +106,7 @@ class Visit:
         return parse_qs(urlparse(self.page.url).query)
 
     def screenshot(self, name: str) -> None:
+        self.settled()  # not a page caught between two runs, with the previous run's elements still shown
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=SCREENSHOTS / f"acces-{name}-{self.screen.name}.png")
 
@@ -132,7 +134,8 @@ def visit(request, browser, base_url):
     failed_before = request.session.testsfailed
     yield current
     if request.session.testsfailed > failed_before:
-        current.screenshot(f"echec-{request.node.originalname}")
+        with contextlib.suppress(Exception):
+            current.page.screenshot(path=SCREENSHOTS / f"acces-echec-{request.node.name}.png")
     current.context.close()
 
 
@@ -253,6 +256,8 @@ def test_presentation_mode_enlarges_every_text_by_half_at_least(visit):
     def sizes() -> dict[str, float]:
         visit.settled()
         expect(visit.page.get_by_role("heading", name="Mont Liébaut", level=2)).to_be_visible(timeout=FIRST_LOAD_MS)
+        paths = visit.page.frame_locator(MAP_IFRAME).locator(QPV_PATHS).filter(visible=True)
+        expect(paths.first).to_be_visible(timeout=FIRST_LOAD_MS)  # the map drawn, not caught mid-zoom
         measured = {
             name: visit.page.evaluate(
                 "(sel) => { const e = document.querySelector(sel); return e ? parseFloat(getComputedStyle(e).fontSize) : 0; }",
@@ -275,6 +280,7 @@ def test_presentation_mode_enlarges_every_text_by_half_at_least(visit):
     title = visit.page.locator("h1").first.bounding_box()
     assert heading and title and abs(heading["x"] - title["x"]) < 2
     expect(visit.page.get_by_test_id("stSidebar")).to_have_count(0)
+    visit.page.locator("#portrait").scroll_into_view_if_needed()
     visit.screenshot("presentation-portrait")
 
 
