@@ -154,6 +154,18 @@ def test_search_for_a_commune_puts_it_in_the_url_and_lists_its_quartiers():
     assert "Quartiers de Liévin</strong> (3 quartiers)" in html
 
 
+@pytest.mark.parametrize("value", ["Paris", "<script>alert(1)</script>"])
+def test_unknown_commune_in_url_gives_a_french_message(value):
+    at = run(commune=value)
+    assert len(at.error) == 1 and "Commune inconnue" in at.error[0].value
+    assert "<script>" not in at.error[0].value
+
+
+def test_commune_in_url_is_found_whatever_the_spelling():
+    html = shown_html(run(commune="noeux-les-mines"))
+    assert "Quartiers de Nœux-les-Mines</strong> (1 quartier)" in html and "quartier=QN06218M" in html
+
+
 def test_search_without_match_says_so_in_french():
     at = search(run(), "zzzz")
     assert "Aucun quartier ni aucune commune ne correspond" in shown_html(at)
