@@ -9,13 +9,14 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LEAFLET := static/node_modules/leaflet/dist/leaflet.js
+AXE := tests/js/node_modules/axe-core/axe.min.js
 
 .PHONY: run test setup browser lint benchmark clean
 
 run: setup
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.enableStaticServing true --server.headless true
 
-test: setup browser
+test: setup browser $(AXE)
 	$(PY) -m pytest
 
 setup: $(VENV)/.installed $(LEAFLET)
@@ -27,6 +28,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 $(LEAFLET): static/package.json static/package-lock.json
 	npm ci --prefix static --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(AXE): tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
 	touch $@
 
 browser:
@@ -41,4 +46,4 @@ benchmark: setup browser
 	$(PY) scripts/benchmark.py
 
 clean:
-	rm -rf $(VENV) static/node_modules
+	rm -rf $(VENV) static/node_modules tests/js/node_modules

@@ -1,37 +1,38 @@
-"""Carte Quartiers 2030: page configuration, navigation and the shared sidebar."""
+"""Carte Quartiers 2030: page configuration, navigation along the top, presentation switch, shared footer."""
 
 from pathlib import Path
 
 import streamlit as st
 
-from quartiers.ui import chrome
+from quartiers.ui import chrome, state
 
 HERE = Path(__file__).resolve().parent
+CARTE = HERE / "pages" / "carte.py"
 
 st.set_page_config(page_title="Carte Quartiers 2030 — CABBALR et CALL", page_icon="🗺️", layout="wide")
+# The menu is a row of links at the top of every page (chrome.navigation_bar): on a phone no side menu
+# covers the page, and every link keeps presentation mode. The default page is served at "/" whatever its
+# url_path (which it still reserves), so a hidden page on the same script makes the address /carte work too.
+PAGES = [
+    st.Page(CARTE, title="Carte", icon=":material/map:", url_path="accueil", default=True),
+    st.Page(
+        HERE / "pages" / "situer.py",
+        title="Ce lieu est-il en QPV ?",
+        icon=":material/location_on:",
+        url_path="situer",
+    ),
+    st.Page(HERE / "pages" / "quartiers.py", title="Quartiers", icon=":material/table_rows:", url_path="quartiers"),
+    st.Page(HERE / "pages" / "perimetre.py", title="Tester un périmètre", icon=":material/draw:", url_path="perimetre"),
+    st.Page(HERE / "pages" / "sources.py", title="Sources et méthode", icon=":material/menu_book:", url_path="sources"),
+]
 navigation = st.navigation(
-    [
-        st.Page(HERE / "pages" / "carte.py", title="Carte", icon=":material/map:", url_path="carte", default=True),
-        st.Page(
-            HERE / "pages" / "situer.py",
-            title="Ce lieu est-il en QPV ?",
-            icon=":material/location_on:",
-            url_path="situer",
-        ),
-        st.Page(HERE / "pages" / "quartiers.py", title="Quartiers", icon=":material/table_rows:", url_path="quartiers"),
-        st.Page(
-            HERE / "pages" / "perimetre.py", title="Tester un périmètre", icon=":material/draw:", url_path="perimetre"
-        ),
-        st.Page(
-            HERE / "pages" / "sources.py", title="Sources et méthode", icon=":material/menu_book:", url_path="sources"
-        ),
-    ]
+    [*PAGES, st.Page(CARTE, title="Carte", icon=":material/map:", url_path="carte", visibility="hidden")],
+    position="hidden",
 )
 chrome.page_language()
-chrome.presentation_toggle()
 chrome.page_styles()
-st.sidebar.caption(
-    "Géographie prioritaire 2024-2030 (Quartiers 2030) de la Communauté d'Agglomération de Béthune-Bruay, "
-    "Artois Lys Romane et de la Communauté d'Agglomération de Lens-Liévin. Informations indicatives."
-)
+chrome.navigation_bar(PAGES)
+quartier, _ = state.read_selection() if navigation.title == "Carte" else (None, None)
+chrome.document_title(navigation.title, quartier.nom if quartier else None)
 navigation.run()
+chrome.footer()

@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from quartiers import settings
+from quartiers.ui.recherche import FIELD
 
 APP = str(settings.ROOT / "app.py")
 
@@ -109,12 +110,65 @@ def test_unknown_quartier_in_url_gives_a_french_message_and_the_plain_map(value)
     assert "Carte des quartiers prioritaires" in at.title[0].value
 
 
-def test_search_selects_a_quartier_and_puts_it_in_the_url():
-    at = run()
-    label = next(o for o in at.selectbox(key="recherche").options if o.startswith("Mont Liébaut"))
-    at.selectbox(key="recherche").set_value(label).run()
+def search(at: AppTest, text: str) -> AppTest:
+    at.text_input(key=FIELD).input(text).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown_html(at: AppTest) -> str:
+    return "\n".join(str(h.proto.body) for h in at.get("html"))
+
+
+def test_search_without_accents_selects_a_quartier_and_puts_it_in_the_url():
+    at = search(run(), "liebaut")
+    at.button(key="resultat_0_quartier_QN06208M").click().run()
     assert at.query_params["quartier"] in ("QN06208M", ["QN06208M"])
     assert at.header[0].value == "Mont Liébaut"
+    assert at.text_input(key=FIELD).value == ""  # the field is emptied once a result is chosen
+
+
+def test_a_selection_made_elsewhere_empties_the_search_field():
+    at = search(run(), "lens")
+    assert at.button  # the results are listed
+    at.query_params["quartier"] = "QN06208M"  # as a click on the map or a link does
+    at.run()
+    assert at.text_input(key=FIELD).value == ""
+    assert not [b for b in at.button if b.key and b.key.startswith("resultat_")]
+
+
+def test_search_by_the_code_printed_in_the_convention():
+    at = search(run(), "QP 06 20 57")
+    at.button(key="resultat_0_quartier_QN06255M").click().run()
+    assert at.header[0].value == "Ville Centre"
+
+
+def test_search_for_a_commune_puts_it_in_the_url_and_lists_its_quartiers():
+    at = search(run(), "lievin")
+    at.button(key="resultat_0_commune_Liévin").click().run()
+    assert at.query_params["commune"] in ("Liévin", ["Liévin"])
+    assert "quartier" not in at.query_params
+    html = shown_html(at)
+    assert set(re.findall(r'href="\./\?quartier=(\w+)"', html)) == {"QN06228M", "QN06229M", "QN06230M"}
+    assert "Quartiers de Liévin</strong> (3 quartiers)" in html
+
+
+@pytest.mark.parametrize("value", ["Paris", "<script>alert(1)</script>"])
+def test_unknown_commune_in_url_gives_a_french_message(value):
+    at = run(commune=value)
+    assert len(at.error) == 1 and "Commune inconnue" in at.error[0].value
+    assert "<script>" not in at.error[0].value
+
+
+def test_commune_in_url_is_found_whatever_the_spelling():
+    html = shown_html(run(commune="noeux-les-mines"))
+    assert "Quartiers de Nœux-les-Mines</strong> (1 quartier)" in html and "quartier=QN06218M" in html
+
+
+def test_search_without_match_says_so_in_french():
+    at = search(run(), "zzzz")
+    assert "Aucun quartier ni aucune commune ne correspond" in shown_html(at)
+    assert not at.get("button")
 
 
 def test_quartiers_page_lists_every_quartier_with_links():
@@ -193,5 +247,14 @@ def test_malformed_portrait_is_set_aside_and_others_still_show(monkeypatch, tmp_
 
 def test_presentation_mode_is_kept_in_the_url():
     at = run()
-    at.sidebar.toggle[0].set_value(True).run()
+    at.toggle(key="presentation_toggle").set_value(True).run()
     assert at.query_params["presentation"] in ("1", ["1"])
+    links = [link.proto for link in at.get("page_link")]
+    assert links and all("presentation=1" in link.query_string for link in links)
+    at.toggle(key="presentation_toggle").set_value(False).run()
+    assert "presentation" not in at.query_params
+
+
+def test_presentation_mode_from_a_shared_link_shows_the_toggle_on():
+    at = run(presentation="1")
+    assert at.toggle(key="presentation_toggle").value is True

@@ -18,14 +18,14 @@ pytestmark = pytest.mark.browser
 
 
 def test_first_request_to_a_fresh_server_can_be_a_deep_link_to_a_page(browser, fresh_base_url, tmp_path):
-    """A shared link to a page other than the map must get the app's navigation and sidebar.
+    """A shared link to a page other than the map must get the app's navigation.
 
     (A pages/ folder would otherwise make Streamlit run pages/situer.py alone, in its legacy mode.)
     """
     session = Session(browser, fresh_base_url, DESKTOP, tmp_path)
     session.open("/situer?lat=50.518&lon=2.629")
     expect(session.page.get_by_text("Ce point est dans le QPV").first).to_be_visible(timeout=FIRST_LOAD_MS)
-    navigation = session.page.get_by_test_id("stSidebarNav")
+    navigation = session.page.locator(".st-key-navigation")
     expect(navigation).to_contain_text("Ce lieu est-il en QPV ?")
     expect(navigation).not_to_contain_text("app")
     expect(session.page.get_by_text("Mode présentation (grands caractères)")).to_be_visible()

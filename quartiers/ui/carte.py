@@ -8,6 +8,7 @@ from quartiers.answers import BAND_DISCLAIMER
 from quartiers.catalogue import Quartier
 from quartiers.formats import fmt_number
 from quartiers.maps import DisplayLayers
+from quartiers.ui.chrome import link_params
 from quartiers.ui.recherche import search_options
 from quartiers.ui.state import get_catalogue, get_layers, md, select
 
@@ -127,9 +128,11 @@ def welcome(catalogue: dict[str, Quartier]) -> None:
         "pages/situer.py",
         label="Un lieu est-il en QPV ?",
         icon=":material/location_on:",
+        query_params=link_params(),
     )
     st.page_link(
         "pages/quartiers.py",
         label="Tous les quartiers (tableau)",
         icon=":material/table_rows:",
+        query_params=link_params(),
     )

@@ -1,55 +1,233 @@
-"""What every page shares: language, map frame title, presentation mode, print and contrast styles."""
+"""What every page shares: language, titles, presentation mode, links that keep it, announcements and styles."""
 
 from __future__ import annotations
+
+import json
+from html import escape
 
 import streamlit as st
 
 from quartiers.maps import MAP_TITLE
 
+APP_NAME = "Carte Quartiers 2030"
+_PRESENTATION = "presentation"
+_PRESENTATION_SESSION = "mode_presentation"
+
+# RGAA / WCAG 2.1 AA: a dark focus ring (about 10:1 on white, 3:1 at least on every background we use).
+FOCUS_COLOUR = "#1a3c8f"
+# Streamlit shows captions at 60 % opacity (about 3.1:1): plain dark grey instead, 8.9:1 on white.
+CAPTION_COLOUR = "#4a4a4a"
+# Presentation mode: the root size every rem of Streamlit's theme follows (the data grid's canvas included):
+# 1.5 × the 16 px default on a phone that opened a shared presentation link, 1.75 × on a projector.
+PRESENTATION_ROOT_PERCENT = 150
+PRESENTATION_WIDE_ROOT_PERCENT = 175
+
+
+# Streamlit's own English words (toolbar of tables, file picker, field buttons), as read or heard, in French.
+STREAMLIT_FRENCH = {
+    "Clear entry": "Effacer",
+    "Clear value": "Effacer",
+    "Download as CSV": "Télécharger en CSV",
+    "Fullscreen": "Plein écran",
+    "Close fullscreen": "Quitter le plein écran",
+    "Search": "Rechercher dans le tableau",
+    "Show/hide columns": "Afficher ou masquer des colonnes",
+    "file upload": "Envoyer un fichier",
+    "Drag and drop file here": "Glissez-déposez un fichier ici",
+    "Drag and drop files here": "Glissez-déposez des fichiers ici",
+    "Browse files": "Choisir un fichier",
+    "Upload": "Envoyer",
+    "Press Enter to apply": "Appuyez sur Entrée pour valider",
+    "Press Enter to submit form": "Appuyez sur Entrée pour envoyer",
+    "Running...": "Calcul en cours…",
+    "Stop": "Arrêter",
+    "Close": "Fermer",
+    "Copy to clipboard": "Copier",
+    "Link to heading": "Lien vers ce titre",
+    "Main menu": "Menu principal",
+}
+STREAMLIT_FRENCH_PREFIXES = {"Help for ": "Aide : ", "Limit ": "Taille maximale : "}
+
 
 def page_language() -> None:
-    """RGAA: the page is in French and the map frame has a title (Streamlit sets neither)."""
+    """RGAA: the page is in French (lang, and Streamlit's English labels replaced) and the map frame has a title."""
     st.html(
         "<script>(function(){var d=window.parent&&window.parent.document?window.parent.document:document;"
         "d.documentElement.lang='fr';if(d.__titreCarte)return;d.__titreCarte=true;"
         f"var t={MAP_TITLE!r};"
         "function fix(){d.querySelectorAll('iframe').forEach(function(f){"
         "if((f.title||'').indexOf('folium')>=0||(f.src||'').indexOf('folium')>=0){f.title=t;}});}"
-        "fix();new MutationObserver(fix).observe(d.body,{childList:true,subtree:true});})();</script>",
+        "fix();new MutationObserver(fix).observe(d.body,{childList:true,subtree:true});"
+        f"var T={json.dumps(STREAMLIT_FRENCH, ensure_ascii=False)},P={json.dumps(STREAMLIT_FRENCH_PREFIXES, ensure_ascii=False)};"
+        "function tr(s){if(!s)return null;var k=s.trim();if(Object.prototype.hasOwnProperty.call(T,k))"
+        "return s.replace(k,T[k]);for(var p in P){if(k.indexOf(p)===0)return P[p]+k.slice(p.length);}return null;}"
+        "var A=['aria-label','title','placeholder'];"
+        "function el(e){if(!e.getAttribute)return;A.forEach(function(a){var n=tr(e.getAttribute(a));"
+        "if(n!==null)e.setAttribute(a,n);});}"
+        "function walk(r){if(r.nodeType===3){var n=tr(r.nodeValue);if(n!==null)r.nodeValue=n;return;}"
+        "if(r.nodeType!==1)return;el(r);r.querySelectorAll('[aria-label],[title],[placeholder]').forEach(el);"
+        "var w=d.createTreeWalker(r,NodeFilter.SHOW_TEXT),x;"
+        "while((x=w.nextNode())){var m=tr(x.nodeValue);if(m!==null)x.nodeValue=m;}}"
+        "walk(d.body);new MutationObserver(function(ms){ms.forEach(function(m){"
+        "if(m.type==='childList')m.addedNodes.forEach(walk);else if(m.type==='attributes')el(m.target);"
+        "else walk(m.target);});}).observe(d.body,{childList:true,subtree:true,characterData:true,"
+        "attributes:true,attributeFilter:A});})();</script>",
         unsafe_allow_javascript=True,
     )
 
 
+def is_presentation() -> bool:
+    """Presentation mode is on: `presentation=1` in the URL, or switched on earlier in this session.
+
+    Streamlit drops the query string when the navigation menu changes page; the session remembers the mode
+    so that `keep_presentation()` can put it back in the URL.
+    """
+    return st.query_params.get(_PRESENTATION) == "1" or bool(st.session_state.get(_PRESENTATION_SESSION))
+
+
+def keep_presentation() -> None:
+    """Put the mode back in the URL after a page change dropped it; remember a mode that came from a link."""
+    if is_presentation():
+        st.session_state[_PRESENTATION_SESSION] = True
+        if st.query_params.get(_PRESENTATION) != "1":
+            st.query_params[_PRESENTATION] = "1"
+
+
+def link_params() -> dict[str, str]:
+    """Query parameters every internal link adds so that presentation mode survives it.
+
+    Use: `st.page_link(page, query_params={"quartier": code, **chrome.link_params()})`.
+    """
+    return {_PRESENTATION: "1"} if is_presentation() else {}
+
+
+def portrait_href(quartier_id: str) -> str:
+    """Relative URL of a quartier's portrait on the Carte page, presentation mode kept (for HTML links)."""
+    from urllib.parse import urlencode
+
+    return "./?" + urlencode({"quartier": quartier_id, **link_params()})
+
+
 def _on_presentation() -> None:
-    if st.session_state.get("presentation_toggle"):
-        st.query_params["presentation"] = "1"
-    elif "presentation" in st.query_params:
-        del st.query_params["presentation"]
+    on = bool(st.session_state.get("presentation_toggle"))
+    st.session_state[_PRESENTATION_SESSION] = on
+    if on:
+        st.query_params[_PRESENTATION] = "1"
+    elif _PRESENTATION in st.query_params:
+        del st.query_params[_PRESENTATION]
 
 
 def presentation_toggle() -> None:
-    """Large type and high contrast for projection in public meetings, kept in the URL."""
-    on = st.query_params.get("presentation") == "1"
-    st.sidebar.toggle(
-        "Mode présentation (grands caractères)", value=on, key="presentation_toggle", on_change=_on_presentation
+    """The switch for projection in a room, at the top of every page; it always shows the mode in force."""
+    keep_presentation()
+    on = is_presentation()
+    # The widget's own memory must not contradict the URL (a link may have switched the mode on or off).
+    st.session_state["presentation_toggle"] = on
+    st.toggle(
+        "Mode présentation (grands caractères)",
+        key="presentation_toggle",
+        on_change=_on_presentation,
+        help="Pour projeter en réunion : textes agrandis, fort contraste, portrait sur toute la largeur. "
+        "Le mode est gardé dans le lien de la page.",
     )
-    if on:
-        st.html(
-            "<style>[data-testid='stMain'] :is(.stMarkdown, .stMarkdown p, li, label, .stAlert) "
-            "{ font-size: 1.35rem !important; }"
-            "[data-testid='stMain'] h1 { font-size: 2.6rem !important; } "
-            "[data-testid='stMain'] h2 { font-size: 2.1rem !important; } "
-            "[data-testid='stMain'] h3 { font-size: 1.7rem !important; }"
-            ".stApp, [data-testid='stCaptionContainer'] p { background: #ffffff; color: #000000 !important; }</style>"
-        )
+
+
+def presentation_styles() -> None:
+    """Every text 1.5× larger (Streamlit sizes text in rem), black on white, portrait full width, no sidebar."""
+    st.html(
+        "<style>"
+        f"html {{ font-size: {PRESENTATION_ROOT_PERCENT}% !important; }}"
+        f"@media (min-width: 1200px) {{ html {{ font-size: {PRESENTATION_WIDE_ROOT_PERCENT}% !important; }} }}"
+        "[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'] { display: none !important; }"
+        ".stApp, [data-testid='stMain'] { background: #ffffff !important; }"
+        "[data-testid='stMain'] :is(h1, h2, h3, h4, p, li, label, span, summary, td, th, div)"
+        " { color: #000000 !important; }"
+        "[data-testid='stMain'] a, [data-testid='stMain'] a * { color: #0b2a80 !important; }"
+        "[data-testid='stMain'] [data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'])"
+        " { flex-direction: column !important; }"
+        "[data-testid='stMain'] [data-testid='stHorizontalBlock'] > [data-testid='stColumn']"
+        " { width: 100% !important; flex: 1 1 100% !important; min-width: 100% !important; }"
+        "[data-testid='stMainBlockContainer'] { max-width: 100% !important; }"
+        "</style>"
+    )
+
+
+def navigation_bar(pages: list) -> None:
+    """The menu: one link per page (st.Page objects) and the presentation switch, in a row that wraps on a phone.
+
+    Links keep presentation mode (Streamlit's own menu drops the query string); nothing covers the page.
+    """
+    with st.container(horizontal=True, key="navigation", gap="small", vertical_alignment="center"):
+        for page in pages:
+            st.page_link(page, query_params=link_params())
+        presentation_toggle()
+    if is_presentation():
+        presentation_styles()
+
+
+def skip_link(href: str, label: str) -> None:
+    """RGAA 12.7: a link that jumps over the map, shown when it has the keyboard focus."""
+    st.html(f'<a class="lien-evitement" href="{escape(href)}">{escape(label)}</a>')
+
+
+def announce(text: str) -> None:
+    """A visible message read out by screen readers when it appears (role="status", polite)."""
+    st.html(f'<p class="annonce" role="status" aria-live="polite">{escape(text)}</p>')
+
+
+def document_title(page: str, quartier_nom: str | None = None) -> None:
+    """The browser tab's title: "Mont Liébaut — Carte — Carte Quartiers 2030" (RGAA 8.6); callable in a fragment.
+
+    Streamlit sets the page title from st.Page after each run; the script keeps ours for as long as the
+    title is not the one asked for, then stops watching.
+    """
+    title = " — ".join(part for part in (quartier_nom, page, APP_NAME) if part)
+    st.html(
+        "<script>(function(){var d=window.parent&&window.parent.document?window.parent.document:document;"
+        f"var t={json.dumps(title)};d.__titrePage=t;d.title=t;"
+        "if(d.__titreObs)return;d.__titreObs=new MutationObserver(function(){"
+        "if(d.__titrePage&&d.title!==d.__titrePage){d.title=d.__titrePage;}});"
+        "d.__titreObs.observe(d.querySelector('title')||d.head,{childList:true,subtree:true,characterData:true});"
+        "})();</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def page_styles() -> None:
-    """RGAA contrast (Streamlit's grey captions are about 3.7:1: darkened to 7:1) and print rules."""
+    """Contrast (captions 8.9:1, focus ring ≥ 3:1), the skip link and announcements, and print rules."""
     st.html(
-        "<style>[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] p "
-        "{ color: #4a4a4a !important; } "
+        "<style>"
+        "[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] * "
+        f"{{ color: {CAPTION_COLOUR} !important; opacity: 1 !important; }}"
+        ":is(a, button, summary, [tabindex]:not(input), [role='button'], [role='tab']):focus-visible"
+        f" {{ outline: 3px solid {FOCUS_COLOUR} !important; outline-offset: 2px !important; }}"
+        "[data-baseweb='input'] input:focus-visible, [data-baseweb='textarea'] textarea:focus-visible"
+        " { outline: none !important; }"
+        ":is([data-baseweb='input'], [data-baseweb='textarea'], [data-baseweb='select']):focus-within"
+        f" {{ outline: 3px solid {FOCUS_COLOUR} !important; outline-offset: 1px; }}"
+        ":is([data-testid='stCheckbox'], [data-testid='stRadio']) label:has(input:focus-visible)"
+        f" {{ outline: 3px solid {FOCUS_COLOUR} !important; outline-offset: 2px; }}"
+        # The main menu's items (Rerun, Settings, Print...) are in English and cannot be translated.
+        "[data-testid='stMainMenu'] { display: none !important; }"
+        # Each heading's anchor link is a Tab stop named in English ("Link to heading"): out of the way.
+        "[data-testid='stHeaderActionElements'] a[href^='#'] { display: none !important; }"
+        ".lien-evitement { position: absolute; left: -10000px; top: auto; width: 1px; height: 1px; overflow: hidden; }"
+        ".lien-evitement:focus { position: static; width: auto; height: auto; display: inline-block;"
+        f" padding: .4rem .8rem; background: #ffffff; color: {FOCUS_COLOUR}; font-weight: 600; }}"
+        ".annonce { margin: .2rem 0 .4rem 0; }"
+        ".st-key-resultats_recherche { gap: .1rem; }"
+        ".quartiers-commune li { padding: .2rem 0; }"
+        "[data-testid='stMainBlockContainer'] { padding-top: 3.5rem; }"
         "@media print { [data-testid='stSidebar'], header, [data-testid='stToolbar'], "
-        ".stDownloadButton, .stButton { display: none !important; } "
+        ".stDownloadButton, .stButton, .lien-evitement { display: none !important; } "
         "[data-testid='stExpanderDetails'] { display: block !important; } }</style>"
+    )
+
+
+def footer() -> None:
+    """What every page says at its end: the territory and that the information is indicative."""
+    st.divider()
+    st.caption(
+        "Géographie prioritaire 2024-2030 (Quartiers 2030) de la Communauté d'Agglomération de Béthune-Bruay, "
+        "Artois Lys Romane et de la Communauté d'Agglomération de Lens-Liévin. Informations indicatives."
     )

@@ -1,50 +1,125 @@
-"""The search box: a quartier (any of its names or codes) or a commune, typed as people type."""
+"""The search box: a quartier (any of its names or codes) or a commune, typed as people type.
+
+Streamlit's selectbox filters without folding accents, so the box is a text field (committed while typing)
+with a list of result buttons under it; matching is done by quartiers.search.
+"""
 
 from __future__ import annotations
+
+from html import escape
 
 import streamlit as st
 
 from quartiers.catalogue import Quartier
-from quartiers.ui.state import get_catalogue, get_layers, request_view, select
+from quartiers.search import Result, SearchIndex, quartier_label
+from quartiers.ui import chrome
+from quartiers.ui.state import get_catalogue, get_layers, md, request_view, select, select_commune
+
+MAX_RESULTS = 8
+FIELD = "recherche_saisie"
+_CLEAR = "recherche_vider"
+_SHOWN = "recherche_selection_affichee"
+
+
+@st.cache_resource
+def get_index() -> SearchIndex:
+    """Every quartier of the catalogue and every commune of the commune layer, folded once per server."""
+    communes = get_layers().communes
+    return SearchIndex(get_catalogue(), list(communes["nom"]) if communes is not None else [])
 
 
 def search_options(catalogue: dict[str, Quartier]) -> dict[str, str]:
-    """Search labels → value: "q:<id>" for a quartier, "c:<commune>" for a commune."""
-    options = {}
-    for quartier in sorted(catalogue.values(), key=lambda q: (q.voisin, q.nom.lower())):
-        suffix = " — QPV voisin" if quartier.voisin else (" — QIC" if quartier.statut == "QIC" else "")
-        options[f"{quartier.label}{suffix}"] = f"q:{quartier.id}"
-    communes = get_layers().communes
-    if communes is not None:
-        for nom in sorted(communes["nom"]):
-            options[f"Commune : {nom}"] = f"c:{nom}"
-    return options
+    """Label → "q:<id>" for each quartier (the map's click handler looks its label up here)."""
+    return {quartier_label(q): f"q:{q.id}" for q in catalogue.values()}
 
 
-def _on_search() -> None:
-    value = st.session_state.get("recherche")
-    if not value:
-        return
-    target = search_options(get_catalogue()).get(value, "")
-    if target.startswith("q:"):
-        st.session_state["vue_commune"] = None
-        select(target[2:])
-    elif target.startswith("c:"):
-        st.session_state["vue_commune"] = target[2:]
-        select(None)
+def _choose(result: Result) -> None:
+    if result.kind == "commune":
+        select_commune(result.key)
+    else:
+        select_commune(None)
+        select(result.key)
     request_view()
+    st.session_state[_CLEAR] = True
+    st.rerun(scope="app")
+
+
+def _result_label(result: Result) -> str:
+    if result.kind == "quartier" and result.matched and result.matched not in result.label:
+        return f"{result.label} (« {result.matched} »)"
+    return result.label
+
+
+@st.fragment
+def _search_field() -> None:
+    """Typing reruns only this fragment; choosing a result reruns the page."""
+    query = st.text_input(
+        "Rechercher un quartier ou une commune",
+        key=FIELD,
+        type="search",
+        live=True,
+        placeholder="Nom, code ou commune : liebaut, lievin, QP 06 20 57…",
+        help="Les accents, les majuscules et les apostrophes ne comptent pas.",
+    )
+    if not query or not query.strip():
+        return
+    results = get_index().search(query)
+    if not results:
+        chrome.announce(
+            f"Aucun quartier ni aucune commune ne correspond à « {query.strip()[:60]} ». "
+            "Essayez une partie du nom (« liebaut »), un code (QN06208M) ou une commune."
+        )
+        return
+    shown = results[:MAX_RESULTS]
+    more = len(results) - len(shown)
+    count = f"{len(results)} résultat{'s' if len(results) > 1 else ''}"
+    chrome.announce(count + (f", les {len(shown)} premiers ci-dessous : précisez la recherche." if more else "."))
+    with st.container(key="resultats_recherche"):
+        for i, result in enumerate(shown):
+            icon = ":material/location_city:" if result.kind == "commune" else ":material/home_pin:"
+            key = f"resultat_{i}_{result.kind}_{result.key}"
+            if st.button(_result_label(result), key=key, icon=icon, type="tertiary"):
+                _choose(result)
+
+
+def commune_quartiers(nom: str) -> None:
+    """The quartiers of the commune in the URL, each a link to its portrait (the presentation mode kept)."""
+    index = get_index()
+    commune = index.commune(nom)
+    if commune is None:
+        st.error(md(f"Commune inconnue : « {nom[:40]} ». Vérifiez le lien ou cherchez la commune par son nom."))
+        return
+    quartiers = index.quartiers_of(commune)
+    if not quartiers:
+        chrome.announce(f"{commune} : aucun quartier prioritaire ni quartier d'intérêt communautaire.")
+        return
+    count = f"{len(quartiers)} quartier{'s' if len(quartiers) > 1 else ''}"
+    # Plain links (not st.page_link, which leaves the old address in the browser on the same page): each opens
+    # the portrait at an address that can be shared, presentation mode kept.
+    items = "".join(
+        f'<li><a href="{escape(chrome.portrait_href(q.id))}" target="_self">{escape(q.nom)}</a>'
+        f" ({escape(q.statut)}{escape(', ' + ', '.join(q.communes)) if len(q.communes) > 1 else ''})</li>"
+        for q in quartiers
+    )
+    st.html(
+        f'<nav class="quartiers-commune" aria-label="Quartiers de {escape(commune)}">'
+        f'<p role="status"><strong>Quartiers de {escape(commune)}</strong> ({count})</p><ul>{items}</ul></nav>'
+    )
 
 
 def search_box(catalogue: dict[str, Quartier], quartier: Quartier | None) -> None:
-    """Type a quartier or a commune; the map zooms to it and a quartier's portrait opens."""
-    labels = search_options(catalogue)
-    options = list(labels)
-    current = next((label for label, v in labels.items() if quartier and v == f"q:{quartier.id}"), None)
-    st.selectbox(
-        "Rechercher un quartier ou une commune",
-        options,
-        index=options.index(current) if current in options else None,
-        placeholder="Tapez un nom : Mont Liébaut, Lens, Catorive…",
-        key="recherche",
-        on_change=_on_search,
-    )
+    """Type a quartier or a commune; the map zooms to it, a quartier's portrait opens, a commune lists its quartiers."""
+    # Empty the field once a result is chosen, and whenever the selection changed some other way (a click
+    # on the map, Back, a link): the old query and its results would otherwise stay under a new portrait.
+    shown = (quartier.id if quartier else None, st.query_params.get("commune"))
+    if st.session_state.pop(_CLEAR, False) or st.session_state.get(_SHOWN, shown) != shown:
+        st.session_state[FIELD] = ""
+    st.session_state[_SHOWN] = shown
+    _search_field()
+    commune = st.query_params.get("commune")
+    if commune and quartier is None:
+        commune_quartiers(commune)
+    if quartier is not None:
+        chrome.skip_link("#portrait", f"Aller au portrait de {quartier.nom} (passer la carte)")
+    else:
+        chrome.skip_link("#choisissez-un-quartier", "Passer la carte")
