@@ -427,15 +427,3 @@ def process_upload(content: bytes, name: str, locator: Locator) -> ProcessedFile
         encoding=table.encoding,
         separator_name=table.separator_name,
     )
-
-
-_WORKER_LOCATORS: dict[str, Locator] = {}
-
-
-def process_in_worker(content: bytes, name: str, key: str, qpv, territory) -> ProcessedFile:
-    """Entry point run in a worker process: the Locator is built once per worker and per `key` (layers version)."""
-    locator = _WORKER_LOCATORS.get(key)
-    if locator is None:
-        _WORKER_LOCATORS.clear()
-        locator = _WORKER_LOCATORS[key] = Locator(qpv, territory)
-    return process_upload(content, name, locator)

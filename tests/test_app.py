@@ -2,7 +2,6 @@
 
 import re
 import shutil
-from html import unescape
 
 import pytest
 import streamlit as st
@@ -10,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from quartiers import settings
 from quartiers.ui.recherche import FIELD
+from tests.apptest_text import shown_text
 
 APP = str(settings.ROOT / "app.py")
 
@@ -26,18 +26,7 @@ def run(page: str | None = None, **params) -> AppTest:
     return at
 
 
-def texts(at: AppTest) -> str:
-    """Everything shown as text, markdown escapes removed."""
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [h.value for h in at.header]
-    parts += [s.value for s in at.subheader] + [t.value for t in at.title]
-    parts += (
-        [e.value for e in at.info]
-        + [e.value for e in at.warning]
-        + [e.value for e in at.error]
-        + [e.value for e in at.success]
-    )
-    parts += [re.sub(r"<[^>]+>", " ", h.proto.body) for h in at.get("html")]  # st.html fragments, tags removed
-    return unescape("\n".join(parts).replace("\\", ""))
+texts = shown_text
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from quartiers import settings
+from tests.apptest_text import shown_text
 
 APP = str(settings.ROOT / "app.py")
 BAN = Path(__file__).parent / "fixtures" / "ban"
@@ -36,10 +37,7 @@ def situer(**params) -> AppTest:
     return at
 
 
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.subheader]
-    parts += [e.value for e in (*at.info, *at.warning, *at.error, *at.success)]
-    return "\n".join(parts).replace("\\", "")
+texts = shown_text
 
 
 @pytest.mark.parametrize(("lat", "lon"), [("-90", "0"), ("90", "180"), ("-90", "-180")])
@@ -203,7 +201,6 @@ def test_large_upload_goes_to_the_worker_process(monkeypatch):
     monkeypatch.setattr(batch, "process_upload", lambda *a: pytest.fail("processed in the app process"))
     at = _upload(situer(), b"latitude;longitude\n50,518;2,629\n50,2910;2,7775\n")
     assert any("dans : 1, bande : 0, limite : 0, hors : 1" in w.value.replace("\\", "") for w in at.success)
-    ui_situer._worker_pool().shutdown()
 
 
 @pytest.mark.parametrize(("lat", "lon"), [("nan", "2.6"), ("50.5", "inf"), ("1e999", "2.6"), ("-91", "2.6")])

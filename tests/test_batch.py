@@ -540,15 +540,24 @@ def test_process_upload_gives_what_the_page_shows():
 
 
 def test_worker_process_gives_the_same_result():
-    """The page sends large files to a worker process (spawn): same answer as in the app's process."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """The page sends large files to `python -m quartiers.worker`: same answer as in the app's process."""
+    import pickle
+    import subprocess
+    import sys
+
+    from quartiers import settings
 
     layers = load_layers()
     content = _csv([(50.518, 2.629), (50.2910, 2.7775), ("x", "y")] * 1000, ("lat", "lon")).encode()
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        future = pool.submit(batch.process_in_worker, content, "p.csv", "k", layers.qpv, layers.epci)
-        remote = future.result(timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "quartiers.worker"],
+        input=pickle.dumps((content, "p.csv", layers.qpv, layers.epci)),
+        capture_output=True,
+        cwd=settings.ROOT,
+        timeout=120,
+        check=True,
+    )
+    remote = pickle.loads(done.stdout)
     local = batch.process_upload(content, "p.csv", _locator())
     assert remote.csv == local.csv and remote.summary == local.summary
     assert "dans : 1\u202f000" in remote.summary

@@ -4,14 +4,13 @@ reference from Insee, and a broken Insee file that leaves the rest of the portra
 from __future__ import annotations
 
 import csv
-import re
-from html import unescape
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from quartiers import settings
+from tests.apptest_text import shown_text
 
 APP = str(settings.ROOT / "app.py")
 
@@ -26,10 +25,7 @@ def run(**params) -> AppTest:
 
 
 def shown(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [h.value for h in at.header]
-    parts += [s.value for s in at.subheader] + [i.value for i in at.info] + [w.value for w in at.warning]
-    parts += [re.sub(r"<[^>]+>", " ", h.proto.body) for h in at.get("html")]
-    return " ".join(unescape(" ".join(parts).replace("\\", "").replace("**", "")).split())
+    return " ".join(shown_text(at).replace("**", "").split())
 
 
 def insee(code: str) -> dict[str, str]:

@@ -170,9 +170,10 @@ def skip_link(href: str, label: str) -> None:
     st.html(f'<a class="lien-evitement" href="{escape(href)}">{escape(label)}</a>')
 
 
-def announce(text: str) -> None:
-    """A visible message read out by screen readers when it appears (role="status", polite)."""
-    st.html(f'<p class="annonce" role="status" aria-live="polite">{escape(text)}</p>')
+def announce(text: str, lead: str | None = None) -> None:
+    """A visible message read out by screen readers when it appears (role="status", polite); `lead` in bold."""
+    bold = f"<strong>{escape(lead)}</strong> — " if lead else ""
+    st.html(f'<p class="annonce" role="status" aria-live="polite">{bold}{escape(text)}</p>')
 
 
 def document_title(page: str, quartier_nom: str | None = None) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import pickle
+import subprocess
+import sys
 
 import streamlit as st
 
+from quartiers import settings
+from quartiers.ui.chrome import announce, link_params
 from quartiers.ui.state import get_layers, get_locator, md, parse_coordinate, set_point
 
 STATUS_LABELS = {
@@ -21,6 +23,7 @@ STATUS_LABELS = {
 ADDRESS_KEY = "adresse_trouvee"  # session state: the last BAN match, shown beside the answer after any rerun
 RESULT_KEY = "csv_resultat"  # session state: (content digest, ProcessedFile) of the last uploaded file
 WORKER_MIN_BYTES = 256 * 1024  # smaller files are processed inline: starting a worker would cost more
+WORKER_TIMEOUT_SECONDS = 600
 BAN_NOTICE = (
     "L'adresse saisie est envoyée au service public de la Base Adresse Nationale (api-adresse.data.gouv.fr) "
     "pour trouver ses coordonnées ; elle n'est pas conservée par cette application."
@@ -47,14 +50,16 @@ def point_answer(point: tuple[float, float] | None) -> None:
     location = locator.locate(*point)
     verdict = STATUS_LABELS.get(location.statut, "")
     st.subheader("Réponse")
-    st.markdown(f"**{verdict}** — {md(describe(location))}")
+    announce(describe(location), lead=verdict)
     found = _address_for(point)
     if found is not None:
         st.markdown(md(f"Adresse trouvée par la Base Adresse Nationale : {found.summary()}."))
     st.caption(md(f"Point : latitude {point[0]:.6f}, longitude {point[1]:.6f}. {VINTAGE}"))
     if location.code_qp and location.statut in ("dans", "bande", "limite"):
         st.page_link(
-            "pages/carte.py", label="Voir le portrait du quartier", query_params={"quartier": location.code_qp}
+            "pages/carte.py",
+            label="Voir le portrait du quartier",
+            query_params={"quartier": location.code_qp, **link_params()},
         )
 
 
@@ -142,26 +147,33 @@ def point_view(point: tuple[float, float] | None) -> dict:
     return view
 
 
-@st.cache_resource
-def _worker_pool() -> ProcessPoolExecutor:
-    """One worker process for large files, shared by all sessions: a heavy file never holds the app's GIL.
+def _process_in_worker(content: bytes, name: str, layers):
+    """Process an upload in a child process (quartiers/worker.py): a heavy file never holds the app's GIL.
 
-    A fresh process per file (max_tasks_per_child=1): its memory goes back to the system when the file is done.
+    A fresh process per file, so its memory goes back to the system when the file is done. Raises OSError,
+    subprocess.SubprocessError or pickle.UnpicklingError when the worker fails.
     """
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1)
+    payload = pickle.dumps((content, name, layers.qpv, layers.epci))
+    done = subprocess.run(
+        [sys.executable, "-m", "quartiers.worker"],
+        input=payload,
+        capture_output=True,
+        cwd=settings.ROOT,
+        timeout=WORKER_TIMEOUT_SECONDS,
+        check=True,
+    )
+    return pickle.loads(done.stdout)
 
 
 def _process(content: bytes, name: str):
     """Process an upload: inline when small, else in the worker process (the page waits, other sessions don't)."""
-    from quartiers.batch import process_in_worker, process_upload
+    from quartiers.batch import process_upload
 
-    layers = get_layers()
     if len(content) >= WORKER_MIN_BYTES:
         try:
-            future = _worker_pool().submit(process_in_worker, content, name, str(id(layers)), layers.qpv, layers.epci)
-            return future.result()
-        except (BrokenProcessPool, OSError, RuntimeError):
-            _worker_pool.clear()  # a dead worker is replaced next time; this file is processed inline
+            return _process_in_worker(content, name, get_layers())
+        except (OSError, subprocess.SubprocessError, pickle.UnpicklingError, EOFError):
+            pass  # the worker could not run or died: this file is processed inline
     return process_upload(content, name, get_locator())
 
 
