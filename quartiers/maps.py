@@ -30,6 +30,7 @@ from quartiers.zones import band
 MAP_HEIGHT_PX = 620
 MAP_TITLE = "Carte interactive des quartiers prioritaires, de la bande des 300 m et des communes"  # iframe title
 MAX_ZOOM = 17
+PHONE_MAX_WIDTH_PX = 480  # up to this screen width the map takes at most half the screen's height
 LABELS_MIN_ZOOM = 12  # commune names are drawn from this zoom on (below, they would cover each other)
 LEGEND_FONT_PX = 12
 PRESENTATION_SCALE = 1.6  # the map legend in presentation mode (issue 8: every text ≥ 1.5×)
@@ -208,7 +209,12 @@ class _MapTools(MacroElement):
     def __init__(self):
         super().__init__()
         self._name = "MapTools"
-        self.options = {"panes": PANES, "title": MAP_TITLE, "labelsZoom": LABELS_MIN_ZOOM}
+        self.options = {
+            "panes": PANES,
+            "title": MAP_TITLE,
+            "labelsZoom": LABELS_MIN_ZOOM,
+            "phoneMaxWidth": PHONE_MAX_WIDTH_PX,
+        }
 
 
 class _Layer(MacroElement):

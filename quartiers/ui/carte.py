@@ -27,7 +27,7 @@ VIEW_NUDGE_DEGREES = 1e-9
 
 # On a phone the map takes at most about half the screen, so the page stays readable around it.
 PHONE_STYLES = (
-    "<style>@media (max-width: 480px) {"
+    f"<style>@media (max-width: {maps.PHONE_MAX_WIDTH_PX}px) {{"
     f" iframe[title='{maps.MAP_TITLE}'] {{ height: min({maps.MAP_HEIGHT_PX}px, 50vh) !important; }}"
     "}</style>"
 )
@@ -115,13 +115,14 @@ def bring_portrait_into_view(quartier: Quartier) -> None:
         return
     st.session_state["defilements"] = st.session_state.get("defilements", 0) + 1
     st.html(
-        # The counter makes each request a new element, so the script runs again.
-        f"<script data-n='{st.session_state['defilements']}'>(function(){{"
+        # The counter makes each request a new element, so the script runs again. No "<" followed by a letter
+        # or digit in the script: Streamlit's sanitiser (DOMPurify) drops a script whose text has one.
+        f"<script>/* {st.session_state['defilements']} */(function(){{"
         "var w=window.parent||window,d=w.document;if(!w.matchMedia('(max-width: 480px)').matches)return;"
         f"var name={json.dumps(quartier.nom)},n=0;"
         "(function go(){var h=d.getElementById('portrait')||[].slice.call(d.querySelectorAll('h2'))"
         ".filter(function(e){return e.textContent.trim()===name;})[0];"
-        "if(h){h.scrollIntoView({block:'start'});}else if(n++<100){w.requestAnimationFrame(go);}})();"
+        "if(h){h.scrollIntoView({block:'start'});}else if(100>n++){w.requestAnimationFrame(go);}})();"
         "})();</script>",
         unsafe_allow_javascript=True,
     )
@@ -133,6 +134,7 @@ def selection_view() -> None:
     display, catalogue = get_display(), get_catalogue()
     quartier, url_error = state.read_selection()
     commune = st.query_params.get("commune") or st.session_state.get("vue_commune")
+    st.html(PHONE_STYLES)
     if url_error:
         st.error(url_error)
     page_title(quartier)
@@ -148,7 +150,6 @@ def selection_view() -> None:
     if quartier is not None:
         portrait.portrait_body(quartier)
         bring_portrait_into_view(quartier)
-    st.html(PHONE_STYLES)
 
 
 def text_legend(display: DisplayLayers) -> None:

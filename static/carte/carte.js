@@ -109,6 +109,14 @@
         map.getPane("p_etiquettes").setAttribute("aria-hidden", "true");
         var container = map.getContainer();
         container.setAttribute("aria-label", o.title);
+        // On a phone the map takes at most half the screen (the page gives its frame the same height).
+        try {
+            var screen = win.parent;
+            if (screen.innerWidth <= o.phoneMaxWidth) {
+                container.style.height = Math.min(container.offsetHeight, Math.round(screen.innerHeight * 0.5)) + "px";
+                map.invalidateSize();
+            }
+        } catch (e) { /* a page of another origin: keep the height given */ }
         if (map.zoomControl) {
             [[map.zoomControl._zoomInButton, "Zoom avant"], [map.zoomControl._zoomOutButton, "Zoom arrière"]]
                 .forEach(function (b) { b[0].title = b[1]; b[0].setAttribute("aria-label", b[1]); });
