@@ -173,3 +173,41 @@ def test_commune_labels_are_one_point_inside_each_commune(layers, display):
     communes = layers.communes.set_index("nom").geometry.to_crs(settings.WGS84)
     for nom, point in zip(points["nom"], points.geometry, strict=True):
         assert communes[nom].buffer(1e-4).contains(point), nom
+
+
+def _map_args(at) -> dict:
+    (component,) = [c for c in at.get("component_instance") if c.proto.component_name.endswith("st_folium")]
+    return json.loads(component.proto.json_args)
+
+
+def test_a_new_search_recentres_the_map_even_on_the_same_quartier():
+    """st_folium applies a view only when its value is new: each search (vue_version) makes it new."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(settings.ROOT / "app.py"), default_timeout=120)
+    at.query_params["quartier"] = "QN06208M"
+    at.run()
+    first = _map_args(at)
+    at.session_state["vue_version"] = 1  # what state.request_view() does on a search
+    at.run()
+    again = _map_args(at)
+    assert again["center"] != first["center"] and again["zoom"] != first["zoom"]
+    assert abs(again["center"][0] - first["center"][0]) < 1e-6 and round(again["zoom"]) == round(first["zoom"])
+    assert again["script"] == first["script"]  # same map: not reloaded
+
+
+def test_the_selection_changes_the_map_by_its_code_only():
+    """Two quartiers selected in turn: the map's script is the same, the added group names the code, no geometry."""
+    from streamlit.testing.v1 import AppTest
+
+    scripts, groups = [], []
+    for code in ("QN06208M", "QN06209M"):
+        at = AppTest.from_file(str(settings.ROOT / "app.py"), default_timeout=120)
+        at.query_params["quartier"] = code
+        at.run()
+        args = _map_args(at)
+        scripts.append(args["script"])
+        groups.append(args["feature_group"])
+    assert scripts[0] == scripts[1]
+    assert '"QN06208M"' in groups[0] and '"QN06209M"' in groups[1]
+    assert all("coordinates" not in group and len(group) < 2_000 for group in groups)
