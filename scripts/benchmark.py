@@ -303,7 +303,7 @@ def main() -> int:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             first_drawn(browser, app_base + "/", MAP_IFRAME)  # warm-up: layers computed and published
             first_drawn(browser, bare_base + "/", "iframe")
-            from quartiers.ui.carte import maps
+            from quartiers import maps
 
             qpv_file = next(p for p in maps.STATIC_LAYERS_DIR.glob("qpv-*.geojson"))
             anchors = ROOT / "static" / "anchors"

@@ -232,6 +232,16 @@ def test_phone_map_is_half_the_screen_and_a_tap_brings_the_portrait_into_view(br
     scale = frame.locator(".leaflet-control-scale").bounding_box()
     attribution = frame.locator(".leaflet-control-attribution").bounding_box()
     assert scale["x"] + scale["width"] <= attribution["x"] or scale["y"] + scale["height"] <= attribution["y"]
+    # A one-finger swipe that starts on the map scrolls the page.
+    scroller = "() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollTop), window.scrollY)"
+    before = session.page.evaluate(scroller)
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.8
+    cdp = session.context.new_cdp_session(session.page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for step in range(1, 11):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y - 25 * step}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    session.page.wait_for_function(f"() => ({scroller})() > {before} + 50")
     point = point_in_frame(session, *MONT_LIEBAUT)
     frame.locator("#map_div").tap(position=point)
     heading = session.page.get_by_role("heading", name="Mont Liébaut")

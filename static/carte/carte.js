@@ -57,6 +57,32 @@
         });
     }
 
+    /* st_folium sends a click 250 ms late (a debounce meant for panning): once its own click handlers have
+       recorded the clicked shape, send the same value at once; its delayed send then finds nothing new. */
+    function sendSoon() {
+        win.setTimeout(function () {
+            var g = win.__GLOBAL_DATA__;
+            if (!g || !win.Streamlit || !g.returned_objects) return;
+            var all = {
+                last_clicked: g.lat_lng_clicked,
+                last_object_clicked: g.last_object_clicked,
+                last_object_clicked_count: g.last_object_clicked_count,
+                last_object_clicked_tooltip: g.last_object_clicked_tooltip,
+                last_object_clicked_popup: g.last_object_clicked_popup,
+                last_active_drawing: g.last_active_drawing
+            };
+            // Same keys in the same order as st_folium's value, so that its delayed send compares equal.
+            if (g.returned_objects.some(function (key) { return !(key in all); })) return;
+            var value = {};
+            Object.keys(all).forEach(function (key) {
+                if (g.returned_objects.indexOf(key) >= 0) value[key] = all[key];
+            });
+            if (JSON.stringify(value) === JSON.stringify(g.previous_data)) return;
+            g.previous_data = value;
+            win.Streamlit.setComponentValue(value);
+        }, 0);
+    }
+
     /* A GeoJSON layer in its own pane, added to `group` at once and filled when its file arrives. */
     function layer(group, name, source, o) {
         var geo = L.geoJSON(null, {
@@ -67,6 +93,7 @@
             onEachFeature: function (feature, shape) {
                 tooltip(shape, feature, o.tooltip);
                 if (o.interactive) {
+                    shape.on("click", sendSoon);
                     shape.on("mouseover", function () { shape.setStyle({weight: 4}); });
                     shape.on("mouseout", function () { shape.setStyle(o.style); });
                 }
