@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LEAFLET := static/node_modules/leaflet/dist/leaflet.js
 AXE := tests/js/node_modules/axe-core/axe.min.js
 
-.PHONY: run test setup browser lint benchmark clean
+.PHONY: run test setup browser lint benchmark serve-multi nginx clean
 
 run: setup
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.enableStaticServing true --server.headless true
@@ -42,8 +42,16 @@ lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-benchmark: setup browser
+benchmark: setup browser nginx
 	$(PY) scripts/benchmark.py
+
+# N app processes behind nginx (sticky sessions, websocket-aware) on PORT: make serve-multi PROCESSES=2
+PROCESSES ?= 2
+serve-multi: setup nginx
+	$(PY) scripts/serve_multi.py --port $(PORT) --processes $(PROCESSES)
+
+nginx:
+	@test -x /usr/sbin/nginx || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nginx-light; }
 
 clean:
 	rm -rf $(VENV) static/node_modules tests/js/node_modules

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from quartiers.ui import chrome, state
+from quartiers.ui import chrome
 
 HERE = Path(__file__).resolve().parent
 CARTE = HERE / "pages" / "carte.py"
@@ -32,7 +32,7 @@ navigation = st.navigation(
 chrome.page_language()
 chrome.page_styles()
 chrome.navigation_bar(PAGES)
-quartier, _ = state.read_selection() if navigation.title == "Carte" else (None, None)
-chrome.document_title(navigation.title, quartier.nom if quartier else None)
+if navigation.title != "Carte":  # the Carte page sets its own title in its fragment (carte.page_title)
+    chrome.document_title(navigation.title)
 navigation.run()
 chrome.footer()

@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from quartiers import maps
-from quartiers.ui import situer, state
+from quartiers.ui import carte, situer, state
 
 display = state.get_display()
 point, point_error = state.read_point()
@@ -28,7 +28,7 @@ with map_column:
     if not state.leaflet_installed():
         st.error(state.LEAFLET_MISSING)
     st_folium(
-        maps.build_map(display),
+        maps.build_map(display, carte.layer_urls()),  # layers fetched once from static files
         key="carte_situer",
         height=maps.MAP_HEIGHT_PX,
         use_container_width=True,

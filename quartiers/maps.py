@@ -1,11 +1,20 @@
-"""Folium only: the map's layers, styles and legend, and the view for a set of bounds."""
+"""Folium only: the map's layers, styles and legend, the layer files the browser loads, and the view for bounds.
+
+The map is light: its layers are not embedded in the page but written once as GeoJSON files under
+static/couches/ (named by their content's hash) and fetched by the map from Streamlit's static server,
+so the browser caches them and a rerun re-sends only a few kilobytes of script.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
-from dataclasses import dataclass
+import os
+import tempfile
+from dataclasses import dataclass, fields
 from html import escape
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -21,6 +30,16 @@ from quartiers.zones import band
 MAP_HEIGHT_PX = 620
 MAP_TITLE = "Carte interactive des quartiers prioritaires, de la bande des 300 m et des communes"  # iframe title
 MAX_ZOOM = 17
+PHONE_MAX_WIDTH_PX = 480  # up to this screen width the map takes at most half the screen's height
+LABELS_MIN_ZOOM = 12  # commune names are drawn from this zoom on (below, they would cover each other)
+LEGEND_FONT_PX = 12
+PRESENTATION_SCALE = 1.6  # the map legend in presentation mode (issue 8: every text ≥ 1.5×)
+
+# Written at first use (git-ignored) and served by Streamlit's static server (server.enableStaticServing).
+STATIC_LAYERS_DIR = settings.STATIC_DIR / "couches"
+STATIC_LAYERS_URL = "/app/static/couches"
+MAP_ASSETS_DIR = settings.STATIC_DIR / "carte"  # the map's own JS and CSS, committed
+MAP_ASSETS_URL = "/app/static/carte"
 
 STYLE_QPV = {"color": "#8e1b10", "weight": 2, "fillColor": "#d2402f", "fillOpacity": 0.35}
 STYLE_VOISIN = {"color": "#4d4d4d", "weight": 1.5, "fillColor": "#9a9a9a", "fillOpacity": 0.35, "dashArray": "1 4"}
@@ -29,6 +48,18 @@ STYLE_COMMUNE = {"color": "#333333", "weight": 1, "fill": False, "dashArray": "2
 STYLE_EPCI = {"color": "#1d3f8f", "weight": 3.5, "fill": False}
 STYLE_QIC = {"color": "#5b2a86", "weight": 2, "fillColor": "#9b6fc4", "fillOpacity": 0.3, "dashArray": "10 4 2 4"}
 STYLE_SELECTION = {"color": "#000000", "weight": 5, "fillColor": "#ffd400", "fillOpacity": 0.25}
+
+# Leaflet panes, bottom to top: whatever the order layers are switched on, the QPV stay above the band.
+PANES = {
+    "communes": 402,
+    "epci": 404,
+    "bande": 406,
+    "voisins": 408,
+    "qic": 410,
+    "qpv": 412,
+    "selection": 414,
+    "etiquettes": 416,
+}
 
 
 @dataclass(frozen=True)
@@ -43,6 +74,10 @@ class DisplayLayers:
     qic: dict | None
     bounds: list[list[float]]  # [[south, west], [north, east]] of the territory
     simplification_m: float
+    etiquettes: dict | None = None  # one point per commune (inside it), for its name on the map
+
+
+LAYER_NAMES = tuple(f.name for f in fields(DisplayLayers) if f.name not in ("bounds", "simplification_m"))
 
 
 def _round(geometry, decimals: int):
@@ -69,6 +104,17 @@ def to_display_geojson(
     return json.loads(display.to_json(drop_id=True))
 
 
+def label_points(communes: gpd.GeoDataFrame) -> dict:
+    """One point inside each commune (computed in Lambert-93), with its name: GeoJSON in EPSG:4326."""
+    metric = communes.to_crs(settings.LAMBERT93)
+    points = gpd.GeoDataFrame(
+        {"nom": metric["nom"]}, geometry=metric.geometry.representative_point(), crs=settings.LAMBERT93
+    ).to_crs(settings.WGS84)
+    points["geometry"] = points.geometry.map(lambda g: _round(g, 5))
+    points["couche"] = "etiquette"
+    return json.loads(points.to_json(drop_id=True))
+
+
 def display_layers(layers: Layers) -> DisplayLayers:
     """Prepare every loaded layer for display; a missing layer stays None."""
     qpv = voisins = bande = None
@@ -80,9 +126,10 @@ def display_layers(layers: Layers) -> DisplayLayers:
         # The band is indicative: 2 m and 5 decimals (about 1 m) are below what it can claim.
         bande = to_display_geojson(band(layers.qpv), ["code_qp", "lib_qp", "contrat"], "bande300", 2.0, 5)
     # Communes and EPCI are generalised at 100 m at the source: 4 decimals are their own precision.
-    communes = epci = None
+    communes = epci = etiquettes = None
     if layers.communes is not None:
         communes = to_display_geojson(layers.communes, ["code", "nom", "epci"], "commune", 5.0, 4)
+        etiquettes = label_points(layers.communes)
     if layers.epci is not None:
         epci = to_display_geojson(layers.epci, ["nom", "epci"], "epci", 5.0, 4)
     qic = (
@@ -96,40 +143,139 @@ def display_layers(layers: Layers) -> DisplayLayers:
     else:
         west, south, east, north = 2.2, 50.3, 3.1, 50.7
     return DisplayLayers(
-        qpv, voisins, bande, communes, epci, qic, [[south, west], [north, east]], settings.DISPLAY_TOLERANCE_METRES
+        qpv,
+        voisins,
+        bande,
+        communes,
+        epci,
+        qic,
+        [[south, west], [north, east]],
+        settings.DISPLAY_TOLERANCE_METRES,
+        etiquettes,
     )
+
+
+def layer_file_bytes(display: DisplayLayers) -> dict[str, tuple[str, bytes]]:
+    """Layer name → (file name carrying the content's hash, UTF-8 GeoJSON bytes); missing layers left out."""
+    files = {}
+    for name in LAYER_NAMES:
+        data = getattr(display, name)
+        if data is None:
+            continue
+        content = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        files[name] = (f"{name}-{hashlib.sha256(content).hexdigest()[:12]}.geojson", content)
+    return files
+
+
+def publish_layers(
+    display: DisplayLayers, directory: Path = STATIC_LAYERS_DIR, url_prefix: str = STATIC_LAYERS_URL
+) -> dict[str, str]:
+    """Write each layer once as a static GeoJSON file; return layer name → URL the map fetches.
+
+    The file name carries a hash of the content, so a browser may cache it for good and new data gets a
+    new URL. Files are written atomically (several app processes may start at once); raises OSError if
+    the directory cannot be written.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    urls = {}
+    for name, (filename, content) in layer_file_bytes(display).items():
+        target = directory / filename
+        if not target.exists() or target.stat().st_size != len(content):
+            handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}-")
+            with os.fdopen(handle, "wb") as out:
+                out.write(content)
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+        urls[name] = f"{url_prefix}/{filename}"
+    return urls
+
+
+def _asset_url(name: str) -> str:
+    """URL of one of the app's own map assets (static/carte/), versioned by content so browsers may cache it."""
+    path = MAP_ASSETS_DIR / name
+    version = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.exists() else "absent"
+    return f"{MAP_ASSETS_URL}/{name}?v={version}"
+
+
+class _MapTools(MacroElement):
+    """First element of the map: panes, French labels, focus, touch and tooltip rules (static/carte/carte.js)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "window.carteQuartiers.init({{ this._parent.get_name() }}, {{ this.options|tojson }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "MapTools"
+        self.options = {
+            "panes": PANES,
+            "title": MAP_TITLE,
+            "labelsZoom": LABELS_MIN_ZOOM,
+            "phoneMaxWidth": PHONE_MAX_WIDTH_PX,
+        }
+
+
+class _Layer(MacroElement):
+    """A GeoJSON layer in its own pane, filled from its static file (or inline data) once the map exists."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = window.carteQuartiers.layer({{ this._parent.get_name() }}, "
+        "{{ this.layer|tojson }}, {{ this.source|tojson }}, {{ this.options|tojson }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, layer: str, source, style: dict, pane: str, tooltip=None, interactive=True, labels=False):
+        super().__init__()
+        self._name = "Couche"
+        self.layer, self.source = layer, source
+        self.options = {
+            "style": style,
+            "pane": pane,
+            "tooltip": tooltip,
+            "interactive": interactive,
+            "labels": labels,
+        }
 
 
 class _MapExtras(MacroElement):
-    """A plain background for when basemap tiles fail, and the legend as a Leaflet control."""
+    """The scale, the legend as a Leaflet control, and the basemap's fallback when tiles cannot load."""
 
     _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.getContainer().style.background = "#f4f3ee";
-        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
-        (function () {
-            var legend = L.control({position: "bottomright"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("details", "legende-carte");
-                div.open = div.ownerDocument.defaultView.innerWidth > 450;  // map frame: ~550 px desktop, ~360 phone
-                div.setAttribute("aria-label", "Légende de la carte");
-                div.style.cssText = "background:#fff;color:#111;padding:4px 8px;font:12px/1.35 sans-serif;" +
-                    "border:1px solid #555;border-radius:4px;max-width:240px";
-                div.innerHTML = {{ this.legend_html|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
+        "{% macro script(this, kwargs) %}"
+        "window.carteQuartiers.extras({{ this._parent.get_name() }}, {{ this.options|tojson }}, "
+        "{{ this.osm.get_name() if this.osm else 'null' }}, {{ this.plain.get_name() }});"
+        "{% endmacro %}"
     )
 
-    def __init__(self, legend_html: str):
+    def __init__(self, legend_html: str, osm, plain, scale: float = 1.0):
         super().__init__()
         self._name = "MapExtras"
-        self.legend_html = legend_html
+        self.options = {
+            "legend": legend_html,
+            "fontPx": round(LEGEND_FONT_PX * scale),
+            "maxWidthPx": round(240 * scale),
+        }
+        self.osm, self.plain = osm, plain
+
+
+class _SelectedFeature(MacroElement):
+    """The selected quartier, drawn from the layer already in the browser: only its code is sent."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = window.carteQuartiers.selection({{ this._parent.get_name() }}, "
+        "{{ this.quartier_id|tojson }}, {{ this.style|tojson }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, quartier_id: str):
+        super().__init__()
+        self._name = "Selection"
+        self.quartier_id = quartier_id
+        self.style = STYLE_SELECTION
 
 
 def _swatch(style: dict) -> str:
@@ -165,63 +311,58 @@ def legend_html(layers: DisplayLayers) -> str:
     return "<summary style='cursor:pointer;font-weight:bold'>Légende</summary>" + "".join(lines)
 
 
-def _tooltip(fields: list[str], aliases: list[str]) -> folium.GeoJsonTooltip:
-    return folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=False, localize=False)
+def build_map(
+    layers: DisplayLayers,
+    layer_urls: dict[str, str] | None = None,
+    with_tiles: bool = True,
+    presentation: bool = False,
+) -> folium.Map:
+    """The base map: every layer in its pane, the legend and a layer switch; its view is the whole territory.
 
-
-def build_map(layers: DisplayLayers, with_tiles: bool = True) -> folium.Map:
-    """The base map: every layer, the legend and a layer switch; its view is the whole territory."""
+    With `layer_urls` (from `publish_layers`) the map fetches each layer from its URL; without, the GeoJSON
+    is embedded in the map's script (heavier: only for a map shown once). `presentation` enlarges the legend.
+    """
     fmap = folium.Map(location=None, tiles=None, control_scale=False, max_zoom=MAX_ZOOM, prefer_canvas=False)
-    fmap.default_js = [("leaflet", f"{settings.LEAFLET_URL}/leaflet.js")]
-    fmap.default_css = [("leaflet_css", f"{settings.LEAFLET_URL}/leaflet.css")]
+    fmap.default_js = [("leaflet", f"{settings.LEAFLET_URL}/leaflet.js"), ("carte", _asset_url("carte.js"))]
+    fmap.default_css = [("leaflet_css", f"{settings.LEAFLET_URL}/leaflet.css"), ("carte_css", _asset_url("carte.css"))]
+    _MapTools().add_to(fmap)
+    osm = None
     if with_tiles:
-        folium.TileLayer(
+        osm = folium.TileLayer(
             "OpenStreetMap",
             name="Plan OpenStreetMap (en ligne)",
             attr="© contributeurs OpenStreetMap",
             max_zoom=MAX_ZOOM,
         ).add_to(fmap)
-    folium.FeatureGroup(name="Fond neutre (hors ligne)", overlay=False).add_to(fmap)
+    # Only one background is on the map at start, so the switch shows the one really displayed.
+    plain = folium.FeatureGroup(name="Fond neutre (hors ligne)", overlay=False, show=not with_tiles).add_to(fmap)
 
-    def add(data, name, style, tooltip=None, interactive=True, show=True):
+    def add(name, title, style, pane, tooltip=None, interactive=True, labels=False):
+        data = getattr(layers, name)
         if data is None or not data["features"]:
             return
-        group = folium.FeatureGroup(name=name, show=show)
-        folium.GeoJson(
-            data,
-            name=name,
-            style_function=lambda _feature, style=style: style,
-            highlight_function=(lambda _f: {"weight": 4}) if interactive else None,
-            tooltip=tooltip,
-            interactive=interactive,
-        ).add_to(group)
+        source = layer_urls[name] if layer_urls and name in layer_urls else data
+        group = folium.FeatureGroup(name=title, show=True)
+        _Layer(name, source, style, pane, tooltip, interactive, labels).add_to(group)
         group.add_to(fmap)
 
-    add(layers.communes, "Communes", STYLE_COMMUNE, _tooltip(["nom", "epci"], ["Commune", "Agglomération"]))
-    add(layers.epci, "Agglomérations", STYLE_EPCI, interactive=False)
+    add("communes", "Communes", STYLE_COMMUNE, "communes", [["nom", "Commune"], ["epci", "Agglomération"]])
+    add("epci", "Agglomérations", STYLE_EPCI, "epci", interactive=False)
+    add("bande", "Bande des 300 m (indicative)", STYLE_BANDE, "bande", [["lib_qp", "Bande des 300 m autour de"]])
     add(
-        layers.bande,
-        "Bande des 300 m (indicative)",
-        STYLE_BANDE,
-        _tooltip(["lib_qp", "code_qp"], ["Bande des 300 m autour de", "Code"]),
-    )
-    add(
-        layers.voisins,
+        "voisins",
         "QPV voisins (hors contrats)",
         STYLE_VOISIN,
-        _tooltip(["lib_qp", "code_qp", "lib_com", "contrat"], ["QPV voisin", "Code", "Communes", "Contrat"]),
+        "voisins",
+        [["lib_qp", "QPV voisin"], ["code_qp", "Code"], ["lib_com", "Communes"], ["contrat", "Contrat"]],
     )
-    add(layers.qic, "QIC", STYLE_QIC, _tooltip(["nom", "commune"], ["QIC", "Commune"]))
-    add(
-        layers.qpv,
-        "QPV 2024",
-        STYLE_QPV,
-        _tooltip(["lib_qp", "code_qp", "lib_com"], ["Quartier", "Code", "Communes"]),
-    )
+    add("qic", "QIC", STYLE_QIC, "qic", [["nom", "QIC"], ["commune", "Commune"]])
+    add("qpv", "QPV 2024", STYLE_QPV, "qpv", [["lib_qp", "Quartier"], ["code_qp", "Code"], ["lib_com", "Communes"]])
+    add("etiquettes", "Noms des communes", {}, "etiquettes", interactive=False, labels=True)
     # Leave the bottom strip to the legend, so that it does not hide the south-east of CALL.
     fmap.fit_bounds(layers.bounds, padding_bottom_right=(0, 170))
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
-    _MapExtras(legend_html(layers)).add_to(fmap)
+    _MapExtras(legend_html(layers), osm, plain, PRESENTATION_SCALE if presentation else 1.0).add_to(fmap)
     return fmap
 
 
@@ -241,8 +382,16 @@ def selection_group(
             fill=True,
             fill_color="#ffd400",
             fill_opacity=1,
-            tooltip=label or None,
+            tooltip=escape(label) or None,
         ).add_to(group)
+    return group
+
+
+def selected_quartier_group(quartier_id: str | None) -> folium.FeatureGroup:
+    """The highlighted quartier by its code (or QIC id): the map draws it from the layer it already has."""
+    group = folium.FeatureGroup(name="Sélection")
+    if quartier_id:
+        _SelectedFeature(quartier_id).add_to(group)
     return group
 
 

@@ -44,10 +44,10 @@ def healthy(base_url: str) -> bool:
         return False
 
 
-def start_app(port: int, log: IO[bytes]) -> subprocess.Popen:
-    """`streamlit run app.py` with the Makefile's flags, from the project folder."""
+def start_app(port: int, log: IO[bytes], script: str = "app.py") -> subprocess.Popen:
+    """`streamlit run app.py` (or another script) with the Makefile's flags, from the project folder."""
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "streamlit", "run", script,
         "--server.port", str(port), "--server.enableStaticServing", "true", "--server.headless", "true",
     ]  # fmt: skip
     return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

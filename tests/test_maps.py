@@ -1,7 +1,10 @@
 """The folium map: served without CDN, layers told apart without colour alone, display simplification measured."""
 
+import dataclasses
 import json
+import re
 
+import geopandas as gpd
 import pytest
 import shapely
 from shapely.geometry import shape
@@ -60,7 +63,6 @@ def test_every_feature_carries_its_layer_and_code(display):
 def test_display_simplification_stays_within_its_stated_tolerance(layers, display):
     """The browser shapes are within 1 m (+ rounding) of the official ones, measured in Lambert-93."""
     official = layers.qpv[~layers.qpv["voisin"]].to_crs(settings.LAMBERT93).set_index("code_qp").geometry
-    import geopandas as gpd
 
     shown = gpd.GeoDataFrame.from_features(display.qpv["features"], crs=settings.WGS84).to_crs(settings.LAMBERT93)
     worst = max(
@@ -95,3 +97,117 @@ def test_map_payload_size_is_bounded(display):
     """What the browser receives for the layers: measured, and kept under 600 kB."""
     size = sum(len(json.dumps(getattr(display, name))) for name in ("qpv", "voisins", "bande", "communes", "epci"))
     assert size < 600_000
+
+
+def test_layers_are_published_once_as_static_files_named_by_content(display, tmp_path):
+    urls = maps.publish_layers(display, tmp_path, "/app/static/couches")
+    assert set(urls) == {"qpv", "voisins", "bande", "communes", "epci", "etiquettes"}  # no QIC perimeter published
+    for name, url in urls.items():
+        path = tmp_path / url.rsplit("/", 1)[1]
+        assert url.startswith("/app/static/couches/") and path.exists()
+        assert json.loads(path.read_text(encoding="utf-8")) == getattr(display, name)
+    written = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
+    assert maps.publish_layers(display, tmp_path, "/app/static/couches") == urls
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == written  # not rewritten
+
+
+def test_map_with_layer_urls_carries_no_geometry(display, tmp_path):
+    """What a rerun sends for the map is its script: the layers are fetched by URL, not embedded."""
+    from streamlit_folium import _get_map_string
+
+    urls = maps.publish_layers(display, tmp_path, "/app/static/couches")
+    fmap = maps.build_map(display, urls)
+    fmap.get_root().render()
+    script = _get_map_string(fmap)
+    for url in urls.values():
+        assert url in script
+    assert '"coordinates"' not in script and "FeatureCollection" not in script
+    assert len(script.encode()) < 12_000
+
+
+def test_qpv_pane_is_above_the_band_and_the_selection_above_all_layers():
+    assert maps.PANES["qpv"] > maps.PANES["bande"] and maps.PANES["qpv"] > maps.PANES["communes"]
+    assert maps.PANES["selection"] > max(v for k, v in maps.PANES.items() if k not in ("selection", "etiquettes"))
+
+
+def test_only_one_background_is_on_the_map_at_start(display):
+    """The switch must show the background really displayed: the plain one is off while tiles are on."""
+
+    def plain_background(fmap):
+        return next(c for c in fmap._children.values() if getattr(c, "layer_name", "").startswith("Fond neutre"))
+
+    online = maps.build_map(display)
+    assert "Plan OpenStreetMap (en ligne)" in online.get_root().render()
+    assert plain_background(online).overlay is False and plain_background(online).show is False
+    assert plain_background(maps.build_map(display, with_tiles=False)).show is True
+
+
+def test_presentation_mode_enlarges_the_map_legend_by_half_at_least(display):
+    normal = maps.build_map(display).get_root().render()
+    large = maps.build_map(display, presentation=True).get_root().render()
+    size = lambda html: int(re.search(r'"fontPx": (\d+)', html).group(1))  # noqa: E731
+    assert size(large) >= 1.5 * size(normal)
+
+
+def test_text_from_a_data_file_reaches_the_map_escaped(display):
+    """A name in qic.geojson with markup must stay text: JSON-escaped in the script, drawn as a text node."""
+    hostile = "<img src=x onerror=alert(1)>Catorive"
+    square = {"type": "Polygon", "coordinates": [[[2.6, 50.5], [2.61, 50.5], [2.61, 50.51], [2.6, 50.51], [2.6, 50.5]]]}
+    qic = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": square, "properties": {"id": "x", "nom": hostile, "couche": "qic"}}
+        ],
+    }
+    html = maps.build_map(dataclasses.replace(display, qic=qic)).get_root().render()
+    assert hostile not in html and "<img src=x" not in html
+    assert json.dumps(hostile).replace("<", "\\u003c").replace(">", "\\u003e") in html
+    script = (settings.STATIC_DIR / "carte" / "carte.js").read_text(encoding="utf-8")
+    assert "innerHTML" not in script.replace("div.innerHTML = o.legend", "")  # the legend is our own, escaped HTML
+    assert "createTextNode(String(value))" in script and "text.textContent = feature.properties.nom" in script
+
+
+def test_commune_labels_are_one_point_inside_each_commune(layers, display):
+    points = gpd.GeoDataFrame.from_features(display.etiquettes["features"], crs=settings.WGS84)
+    assert sorted(points["nom"]) == sorted(layers.communes["nom"])
+    communes = layers.communes.set_index("nom").geometry.to_crs(settings.WGS84)
+    for nom, point in zip(points["nom"], points.geometry, strict=True):
+        assert communes[nom].buffer(1e-4).contains(point), nom
+
+
+def _map_args(at) -> dict:
+    (component,) = [c for c in at.get("component_instance") if c.proto.component_name.endswith("st_folium")]
+    return json.loads(component.proto.json_args)
+
+
+def test_a_new_search_recentres_the_map_even_on_the_same_quartier():
+    """st_folium applies a view only when its value is new: each search (vue_version) makes it new."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(settings.ROOT / "app.py"), default_timeout=120)
+    at.query_params["quartier"] = "QN06208M"
+    at.run()
+    first = _map_args(at)
+    at.session_state["vue_version"] = 1  # what state.request_view() does on a search
+    at.run()
+    again = _map_args(at)
+    assert again["center"] != first["center"] and again["zoom"] != first["zoom"]
+    assert abs(again["center"][0] - first["center"][0]) < 1e-6 and round(again["zoom"]) == round(first["zoom"])
+    assert again["script"] == first["script"]  # same map: not reloaded
+
+
+def test_the_selection_changes_the_map_by_its_code_only():
+    """Two quartiers selected in turn: the map's script is the same, the added group names the code, no geometry."""
+    from streamlit.testing.v1 import AppTest
+
+    scripts, groups = [], []
+    for code in ("QN06208M", "QN06209M"):
+        at = AppTest.from_file(str(settings.ROOT / "app.py"), default_timeout=120)
+        at.query_params["quartier"] = code
+        at.run()
+        args = _map_args(at)
+        scripts.append(args["script"])
+        groups.append(args["feature_group"])
+    assert scripts[0] == scripts[1]
+    assert '"QN06208M"' in groups[0] and '"QN06209M"' in groups[1]
+    assert all("coordinates" not in group and len(group) < 2_000 for group in groups)

@@ -1,22 +1,53 @@
-"""Widgets of the Carte page: search, map click and view, text legend, downloads, welcome."""
+"""Widgets of the Carte page: the map and the portrait beside it (one fragment), text legend, downloads, welcome.
+
+A click on the map reruns only `selection_view` (an `st.fragment`): the search, the map and the portrait.
+The map's layers are static files fetched once by the browser (see `maps.publish_layers`), so a rerun sends
+the map's short script, not its data.
+"""
 
 from __future__ import annotations
 
-import streamlit as st
+import json
 
+import streamlit as st
+from streamlit_folium import st_folium
+
+from quartiers import maps, settings
 from quartiers.answers import BAND_DISCLAIMER
 from quartiers.catalogue import Quartier
 from quartiers.formats import fmt_number
 from quartiers.maps import DisplayLayers
+from quartiers.ui import chrome, portrait, recherche, state
 from quartiers.ui.chrome import link_params
-from quartiers.ui.recherche import search_options
-from quartiers.ui.state import get_catalogue, get_layers, md, select
+from quartiers.ui.state import get_catalogue, get_display, get_layers, md, select
+
+MAP_KEY = "carte"
+# Each new search adds this to the requested view (a few millimetres, below a pixel at any zoom): st_folium
+# re-centres only on a value it has not applied yet, and the same quartier searched again must re-centre.
+VIEW_NUDGE_DEGREES = 1e-9
+
+# On a phone the map takes at most about half the screen, so the page stays readable around it.
+PHONE_STYLES = (
+    f"<style>@media (max-width: {maps.PHONE_MAX_WIDTH_PX}px) {{"
+    f" iframe[title='{maps.MAP_TITLE}'] {{ height: min({maps.MAP_HEIGHT_PX}px, 50vh) !important; }}"
+    "}</style>"
+)
+
+
+def _layer_files_present(urls: dict[str, str]) -> bool:
+    return all((settings.STATIC_DIR / url.removeprefix("/app/static/")).exists() for url in urls.values())
+
+
+@st.cache_resource(show_spinner="Préparation des couches de la carte…", validate=_layer_files_present)
+def layer_urls() -> dict[str, str]:
+    """Layer name → URL of its static GeoJSON file, written once per process (again if deleted meanwhile)."""
+    return maps.publish_layers(get_display())
 
 
 def on_map_click() -> None:
-    """Copy the clicked quartier's code into the URL; clicks on other layers select nothing."""
-    state = st.session_state.get("carte") or {}
-    feature = state.get("last_active_drawing") or {}
+    """Copy the clicked quartier's code into the URL; clicks on other layers (the band included) select nothing."""
+    value = st.session_state.get(MAP_KEY) or {}
+    feature = value.get("last_active_drawing") or {}
     properties = feature.get("properties") or {}
     if properties.get("couche") in ("qpv", "qpv_voisin"):
         chosen = properties.get("code_qp")
@@ -25,48 +56,104 @@ def on_map_click() -> None:
     else:
         return
     st.session_state["selection_par_clic"] = True
-    st.session_state["recherche"] = next(
-        (label for label, value in search_options(get_catalogue()).items() if value == f"q:{chosen}"), None
-    )
+    st.session_state["portrait_a_montrer"] = True
     select(chosen)
 
 
-def selection_layer(display: DisplayLayers, quartier: Quartier | None):
-    from quartiers.maps import feature_for, selection_group
-
-    feature = feature_for(display, quartier.id) if quartier else None
-    return selection_group(feature)
-
-
-def requested_view(display: DisplayLayers, quartier: Quartier | None) -> dict:
+def requested_view(display: DisplayLayers, quartier: Quartier | None, commune: str | None) -> dict:
     """Centre and zoom to apply without reloading the map: kept as is after a click on the map itself."""
-    from quartiers.maps import feature_bounds, feature_for, view_for_bounds
-
     if st.session_state.pop("selection_par_clic", False):
         return st.session_state.get("vue_demandee", {})
     bounds = None
-    commune = st.session_state.get("vue_commune")
     if quartier is not None:
-        feature = feature_for(display, quartier.id)
-        bounds = feature_bounds(feature) if feature else None
+        feature = maps.feature_for(display, quartier.id)
+        bounds = maps.feature_bounds(feature) if feature else None
     elif commune and display.communes:
         feature = next((f for f in display.communes["features"] if f["properties"]["nom"] == commune), None)
-        bounds = feature_bounds(feature) if feature else None
+        bounds = maps.feature_bounds(feature) if feature else None
     if bounds is None:
         view = {}
     else:
-        centre, zoom = view_for_bounds(bounds)
-        view = {"center": centre, "zoom": zoom}
+        (lat, lon), zoom = maps.view_for_bounds(bounds)
+        nudge = st.session_state.get("vue_version", 0) * VIEW_NUDGE_DEGREES
+        view = {"center": (lat + nudge, lon), "zoom": zoom + nudge}
     st.session_state["vue_demandee"] = view
     return view
 
 
+def map_widget(display: DisplayLayers, quartier: Quartier | None, commune: str | None) -> None:
+    """The map: built from the cached layer URLs; the selection and the view change without reloading it."""
+    presentation = st.query_params.get("presentation") == "1"
+    st_folium(
+        maps.build_map(display, layer_urls(), presentation=presentation),
+        key=MAP_KEY,
+        height=maps.MAP_HEIGHT_PX,
+        use_container_width=True,
+        # The click counter makes a second click on the same quartier a new value (after a search or Back).
+        returned_objects=["last_active_drawing", "last_object_clicked_count"],
+        on_change=on_map_click,
+        feature_group_to_add=maps.selected_quartier_group(quartier.id if quartier else None),
+        **requested_view(display, quartier, commune),
+    )
+
+
+def page_title(quartier: Quartier | None) -> None:
+    """The one place where the Carte page's browser tab title is set: it follows the selected quartier."""
+    chrome.document_title("Carte", quartier.nom if quartier else None)
+
+
+def bring_portrait_into_view(quartier: Quartier) -> None:
+    """On a phone, after a click on the map or a search, scroll to the portrait's heading (id "portrait")."""
+    version = st.session_state.get("vue_version", 0)
+    clicked = st.session_state.pop("portrait_a_montrer", False)
+    searched = version != st.session_state.get("vue_version_montree", 0)
+    st.session_state["vue_version_montree"] = version
+    if not (clicked or searched):
+        return
+    st.session_state["defilements"] = st.session_state.get("defilements", 0) + 1
+    st.html(
+        # The counter makes each request a new element, so the script runs again. No "<" followed by a letter
+        # or digit in the script: Streamlit's sanitiser (DOMPurify) drops a script whose text has one.
+        f"<script>/* {st.session_state['defilements']} */(function(){{"
+        "var w=window.parent||window,d=w.document;if(!w.matchMedia('(max-width: 480px)').matches)return;"
+        f"var name={json.dumps(quartier.nom)},n=0;"
+        "(function go(){var h=d.getElementById('portrait')||[].slice.call(d.querySelectorAll('h2'))"
+        ".filter(function(e){return e.textContent.trim()===name;})[0];"
+        "if(h){h.scrollIntoView({block:'start'});}else if(100>n++){w.requestAnimationFrame(go);}})();"
+        "})();</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+@st.fragment
+def selection_view() -> None:
+    """Search, map, the portrait's key facts beside the map and the rest of it full width below."""
+    display, catalogue = get_display(), get_catalogue()
+    quartier, url_error = state.read_selection()
+    linked = st.query_params.get("commune")
+    commune = recherche.get_index().commune(linked) if linked else None  # "bethune" in a link → "Béthune"
+    st.html(PHONE_STYLES)
+    if url_error:
+        st.error(url_error)
+    page_title(quartier)
+    recherche.search_box(catalogue, quartier)
+    map_column, header_column = st.columns([3, 2], gap="medium")
+    with map_column:
+        map_widget(display, quartier, commune)
+    with header_column:
+        if quartier is None:
+            welcome(catalogue)
+        else:
+            portrait.portrait_header(quartier)
+    if quartier is not None:
+        portrait.portrait_body(quartier)
+        bring_portrait_into_view(quartier)
+
+
 def text_legend(display: DisplayLayers) -> None:
     """RGAA: the legend and the map's content also exist as text."""
-    from quartiers.maps import legend_entries
-
     with st.expander("Légende et contenu de la carte (texte)", expanded=False):
-        for _, label in legend_entries(display):
+        for _, label in maps.legend_entries(display):
             st.markdown(f"- {md(label)}")
         if display.qic is None:
             st.markdown("- " + md("Quartiers d'intérêt communautaire (QIC) : périmètres non publiés, non représentés."))

@@ -11,7 +11,7 @@ from html import escape
 import streamlit as st
 
 from quartiers.catalogue import Quartier
-from quartiers.search import Result, SearchIndex, quartier_label
+from quartiers.search import Result, SearchIndex
 from quartiers.ui import chrome
 from quartiers.ui.state import get_catalogue, get_layers, md, request_view, select, select_commune
 
@@ -26,11 +26,6 @@ def get_index() -> SearchIndex:
     """Every quartier of the catalogue and every commune of the commune layer, folded once per server."""
     communes = get_layers().communes
     return SearchIndex(get_catalogue(), list(communes["nom"]) if communes is not None else [])
-
-
-def search_options(catalogue: dict[str, Quartier]) -> dict[str, str]:
-    """Label → "q:<id>" for each quartier (the map's click handler looks its label up here)."""
-    return {quartier_label(q): f"q:{q.id}" for q in catalogue.values()}
 
 
 def _choose(result: Result) -> None:
