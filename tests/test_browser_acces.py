@@ -331,6 +331,7 @@ def test_every_page_url_shown_in_the_app_works_and_names_the_page(visit):
     expect(visit.page.get_by_role("heading", name="Mont Liébaut", level=2)).to_be_visible()
     expect(visit.page).to_have_title("Mont Liébaut — Carte — Carte Quartiers 2030")
     navigation = visit.page.locator(".st-key-navigation").get_by_role("link")
+    expect(navigation).to_have_count(len(PAGES))  # .all() does not wait
     hrefs = {link.get_attribute("href") for link in navigation.all()}
     assert len(hrefs) == len(PAGES)
     for title, _ in PAGES:

@@ -232,7 +232,9 @@ def test_phone_map_is_half_the_screen_and_a_tap_brings_the_portrait_into_view(br
     scale = frame.locator(".leaflet-control-scale").bounding_box()
     attribution = frame.locator(".leaflet-control-attribution").bounding_box()
     assert scale["x"] + scale["width"] <= attribution["x"] or scale["y"] + scale["height"] <= attribution["y"]
-    # A one-finger swipe that starts on the map scrolls the page.
+    # A one-finger swipe that starts on the map scrolls the page (the user has scrolled down to the map first).
+    session.page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    box = session.page.locator(MAP_IFRAME).bounding_box()
     scroller = "() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollTop), window.scrollY)"
     before = session.page.evaluate(scroller)
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.8

@@ -219,6 +219,9 @@ def page_styles() -> None:
         ".st-key-resultats_recherche { gap: .1rem; }"
         ".quartiers-commune li { padding: .2rem 0; }"
         "[data-testid='stMainBlockContainer'] { padding-top: 3.5rem; }"
+        # On a phone the page title must not push the map below the first screen.
+        "@media (max-width: 480px) { [data-testid='stMain'] h1 { font-size: 1.75rem !important; }"
+        " [data-testid='stMainBlockContainer'] { padding-top: 2.5rem; } }"
         "@media print { [data-testid='stSidebar'], header, [data-testid='stToolbar'], "
         ".stDownloadButton, .stButton, .lien-evitement { display: none !important; } "
         "[data-testid='stExpanderDetails'] { display: block !important; } }</style>"
