@@ -176,20 +176,25 @@ def cadre_panel(cadre: Cadre) -> None:
 
 
 def fiche_download(quartier: Quartier) -> None:
+    """The printable fiche, built only when the button is pressed (a deferred download): a click on the map
+    that opens the portrait does not pay for it."""
     from quartiers.fiche import fiche_html
 
-    communes, error = get_filosofi()
-    fichier = f"geodata/{settings.FILOSOFI_FILE.name}"
-    references = commune_references(quartier.insee, quartier.communes, communes, fichier) if not error else []
-    html = fiche_html(
-        quartier, get_layers(), get_documents(), communes=references, communes_error=error if not communes else None
-    )
+    def build() -> str:
+        communes, error = get_filosofi()
+        fichier = f"geodata/{settings.FILOSOFI_FILE.name}"
+        references = commune_references(quartier.insee, quartier.communes, communes, fichier) if not error else []
+        return fiche_html(
+            quartier, get_layers(), get_documents(), communes=references, communes_error=error if not communes else None
+        )
+
     st.download_button(
         "Fiche imprimable (HTML, à ouvrir puis imprimer)",
-        html,
+        build,
         file_name=f"fiche-{quartier.id}.html",
         mime="text/html",
         key="fiche",
+        on_click="ignore",
     )
 
 
