@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+import streamlit as st
 from playwright.sync_api import expect, sync_playwright
 
 from scripts.appserver import (
@@ -37,6 +38,16 @@ DESKTOP = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 TILE_HOST = re.compile(r"^([a-z]\.)?tile\.openstreetmap\.org$")
+
+
+@pytest.fixture
+def fresh_caches():
+    """AppTest modules: every test starts and ends with empty Streamlit caches (loaders read the data afresh)."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
 
 
 @contextlib.contextmanager

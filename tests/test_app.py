@@ -4,7 +4,6 @@ import re
 import shutil
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from quartiers import settings
@@ -29,13 +28,7 @@ def run(page: str | None = None, **params) -> AppTest:
 texts = shown_text
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def test_map_page_without_selection_invites_to_choose():

@@ -10,7 +10,6 @@ import json
 import shutil
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from quartiers import settings
@@ -20,13 +19,7 @@ APP = str(settings.ROOT / "app.py")
 PAGES = ("pages/carte.py", "pages/situer.py", "pages/quartiers.py", "pages/sources.py")
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import io
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from quartiers import settings
@@ -17,13 +16,7 @@ BAN = Path(__file__).parent / "fixtures" / "ban"
 HORS = "hors des agglomérations CABBALR et CALL"
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def situer(**params) -> AppTest:

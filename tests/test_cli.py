@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from quartiers import settings
+from quartiers.batch import OUTPUT_COLUMNS
 from quartiers.cli import main
 from quartiers.exports import EXPORTABLE
 
@@ -198,16 +199,7 @@ def test_situer_csv_round_trip(tmp_path, capsys):
     assert result.loc[0, "code_qp"] == "QN06208M" and result.loc[0, "dans_qpv"] == "oui"
     assert result.loc[1, "remarque"] == "hors des agglomérations CABBALR et CALL"
     assert result.loc[2, "motif"].startswith("latitude invalide (« abc »")
-    assert list(result.columns[-8:]) == [
-        "code_qp",
-        "nom_qp",
-        "dans_qpv",
-        "dans_bande_300m",
-        "distance_limite_m",
-        "statut",
-        "remarque",
-        "motif",
-    ]
+    assert tuple(result.columns[-len(OUTPUT_COLUMNS) :]) == OUTPUT_COLUMNS  # the contract is pinned in test_batch
 
 
 def test_situer_csv_without_output_or_with_bad_file(tmp_path, capsys):

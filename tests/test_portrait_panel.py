@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from quartiers import settings
@@ -33,11 +32,7 @@ def insee(code: str) -> dict[str, str]:
         return next(row for row in csv.DictReader(f, delimiter=";") if row["CODGEO"] == code)
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def test_mont_liebaut_panel(monkeypatch):

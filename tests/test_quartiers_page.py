@@ -6,7 +6,6 @@ import re
 from html import unescape
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from quartiers import settings
@@ -15,11 +14,7 @@ from quartiers.portraits import load_portraits
 APP = str(settings.ROOT / "app.py")
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def table_rows(at: AppTest) -> list[list[str]]:
