@@ -158,6 +158,24 @@ def test_the_same_quartier_clicked_again_after_back_is_selected(session):
     expect(session.page.get_by_role("heading", name="Mont Liébaut")).to_have_count(0)
 
 
+def test_the_same_quartier_clicked_again_after_a_search_is_selected(session):
+    session.open("/")
+    session.wait_for_map()
+    show_both(session, MONT_LIEBAUT, TROIS_ILOTS)
+    session.click_map_at(*TROIS_ILOTS)
+    expect(session.page).to_have_url(re.compile(r"quartier=QN06209M"))
+    search = session.page.get_by_role("searchbox", name="Rechercher un quartier ou une commune")
+    search.fill("liebaut")
+    search.press("Enter")
+    session.page.get_by_role("button", name=re.compile(r"^Mont Liébaut \(QN06208M\)")).click()
+    expect(session.page).to_have_url(re.compile(r"quartier=QN06208M"))
+    expect(session.page.get_by_role("heading", name="Mont Liébaut", level=2)).to_be_visible()
+    show_both(session, MONT_LIEBAUT, TROIS_ILOTS)
+    session.click_map_at(*TROIS_ILOTS)  # the polygon clicked before the search
+    expect(session.page).to_have_url(re.compile(r"quartier=QN06209M"))
+    expect(session.page.get_by_role("heading", name="Mont Liébaut", level=2)).to_have_count(0)
+
+
 def test_switching_the_band_off_and_on_keeps_the_qpv_on_top_and_the_background(session):
     session.open("/?quartier=QN06208M")
     frame = session.wait_for_map()
