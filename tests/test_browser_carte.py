@@ -218,6 +218,21 @@ def test_mouse_click_leaves_no_focus_ring_keyboard_focus_shows_one(session):
     expect(frame.locator(".leaflet-control-attribution")).not_to_contain_text("🇺🇦")
 
 
+def test_keyboard_leaves_the_map_in_a_few_tab_presses_and_never_stops_on_a_shape(session):
+    session.open("/?quartier=QN06208M")
+    frame = session.wait_for_map()
+    frame.locator("#map_div").focus()
+    stops = []
+    for _ in range(20):
+        session.page.keyboard.press("Tab")
+        if session.page.evaluate("document.activeElement.tagName") != "IFRAME":
+            break
+        stops.append(frame.locator(":focus").evaluate("(e) => e.tagName + '.' + (e.getAttribute('class') || '')"))
+    else:
+        pytest.fail(f"still in the map after 20 Tab presses: {stops}")
+    assert len(stops) <= 15 and not [s for s in stops if s.lower().startswith("path")], stops
+
+
 def test_commune_names_are_written_on_the_map_when_zoomed_in(session):
     session.open("/?quartier=QN06208M")
     frame = session.wait_for_map()

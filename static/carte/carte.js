@@ -169,6 +169,12 @@
                 state.timer = win.setTimeout(function () { notice(""); }, 1500);
             }, {passive: true});
         }
+        // Chromium puts every interactive SVG shape in the Tab order (Leaflet listens for focus on them), which
+        // made 200+ unnamed Tab stops: the quartiers are reached through the search, the skip link and the
+        // Quartiers page, so the shapes leave the Tab order and the map is a handful of stops (RGAA 12.8).
+        map.on("layeradd", function (e) {
+            if (e.layer._path) e.layer._path.setAttribute("tabindex", "-1");
+        });
         // Tooltips stay inside the map frame.
         map.on("tooltipopen", function (e) {
             var el = e.tooltip.getElement(), box = container.getBoundingClientRect();
