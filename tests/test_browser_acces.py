@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 import pytest
 
-from quartiers.ui.chrome import STREAMLIT_FRENCH, STREAMLIT_FRENCH_PREFIXES
+from quartiers.ui.chrome import STREAMLIT_FRENCH, STREAMLIT_FRENCH_PARTS, STREAMLIT_FRENCH_PREFIXES
 from scripts.appserver import MAP_IFRAME, QPV_PATHS
 from tests.conftest import EXPECT_MS, FIRST_LOAD_MS, MONT_LIEBAUT, ROOT, SCREENSHOTS, expect
 
@@ -360,8 +360,18 @@ def test_streamlit_s_english_words_are_replaced_by_french(visit):
         text = visit.page.locator("body").inner_text()
         found = [label for label in labels if label in english or label.startswith(tuple(STREAMLIT_FRENCH_PREFIXES))]
         found += [words for words in english if " " in words and words in text]
+        found += [part for part in STREAMLIT_FRENCH_PARTS if part in text]
         assert not found, (path, found)
         expect(visit.page.locator("html")).to_have_attribute("lang", "fr")
+
+
+@pytest.mark.parametrize("visit", [LAPTOP], indirect=True, ids=[LAPTOP.name])
+def test_an_address_that_is_no_page_says_so_in_french_and_shows_the_map(visit):
+    visit.page.goto(visit.base_url + "/nimportequoi")
+    expect(visit.page.get_by_text("Page introuvable")).to_be_visible()
+    expect(visit.page.get_by_text("La page demandée n'existe pas")).to_be_visible()
+    expect(visit.page.get_by_text("Page not found")).to_have_count(0)
+    expect(visit.page.get_by_role("heading", name="Carte des quartiers prioritaires")).to_be_visible()
 
 
 @pytest.mark.parametrize("visit", [LAPTOP], indirect=True, ids=[LAPTOP.name])

@@ -45,8 +45,18 @@ STREAMLIT_FRENCH = {
     "Copy to clipboard": "Copier",
     "Link to heading": "Lien vers ce titre",
     "Main menu": "Menu principal",
+    "Skip to main content": "Aller au contenu principal",
+    "Open": "Ouvrir",
+    "Clear all": "Tout effacer",
+    # An address that is no page of the app: Streamlit's dialog, then the main page.
+    "Page not found": "Page introuvable",
+    "The page that you have requested does not seem to exist. Running the app's main page.": (
+        "La page demandée n'existe pas : voici la page d'accueil, la carte."
+    ),
 }
-STREAMLIT_FRENCH_PREFIXES = {"Help for ": "Aide : ", "Limit ": "Taille maximale : "}
+STREAMLIT_FRENCH_PREFIXES = {"Help for ": "Aide : ", "Limit ": "Taille maximale : ", "Remove ": "Retirer "}
+# Parts of a longer text: the upload box's "20MB per file".
+STREAMLIT_FRENCH_PARTS = {"MB per file": " Mo par fichier"}
 
 
 def page_language() -> None:
@@ -58,9 +68,11 @@ def page_language() -> None:
         "function fix(){d.querySelectorAll('iframe').forEach(function(f){"
         "if((f.title||'').indexOf('folium')>=0||(f.src||'').indexOf('folium')>=0){f.title=t;}});}"
         "fix();new MutationObserver(fix).observe(d.body,{childList:true,subtree:true});"
-        f"var T={json.dumps(STREAMLIT_FRENCH, ensure_ascii=False)},P={json.dumps(STREAMLIT_FRENCH_PREFIXES, ensure_ascii=False)};"
+        f"var T={json.dumps(STREAMLIT_FRENCH, ensure_ascii=False)},P={json.dumps(STREAMLIT_FRENCH_PREFIXES, ensure_ascii=False)},"
+        f"S={json.dumps(STREAMLIT_FRENCH_PARTS, ensure_ascii=False)};"
         "function tr(s){if(!s)return null;var k=s.trim();if(Object.prototype.hasOwnProperty.call(T,k))"
-        "return s.replace(k,T[k]);for(var p in P){if(k.indexOf(p)===0)return P[p]+k.slice(p.length);}return null;}"
+        "return s.replace(k,T[k]);for(var p in P){if(k.indexOf(p)===0)return P[p]+k.slice(p.length);}"
+        "for(var q in S){if(k.indexOf(q)>=0)return s.replace(q,S[q]);}return null;}"
         "var A=['aria-label','title','placeholder'];"
         "function el(e){if(!e.getAttribute)return;A.forEach(function(a){var n=tr(e.getAttribute(a));"
         "if(n!==null)e.setAttribute(a,n);});}"
