@@ -10,7 +10,7 @@ catalogue = state.get_catalogue()
 st.title("Tous les quartiers")
 st.markdown(
     "Alternative textuelle à la carte : chaque quartier prioritaire (QPV) et quartier d'intérêt communautaire (QIC) "
-    "connu. Choisissez un quartier dans la liste pour ouvrir son portrait, ou triez le tableau en cliquant sur un en-tête."
+    "connu. Choisissez un quartier dans la liste pour ouvrir son portrait, ou triez le tableau avec « Trier le tableau par »."
 )
 state.show_problems()
 st.header("Portraits des quartiers")
