@@ -257,6 +257,7 @@ class _MapExtras(MacroElement):
             "legend": legend_html,
             "fontPx": round(LEGEND_FONT_PX * scale),
             "maxWidthPx": round(240 * scale),
+            "presentation": scale > 1,
         }
         self.osm, self.plain = osm, plain
 

@@ -305,14 +305,24 @@ def test_tooltips_stay_inside_the_map(session):
     assert box["y"] <= inner["y"] and inner["y"] + inner["height"] <= box["y"] + box["height"] + 1, (inner, box)
 
 
-def test_presentation_mode_enlarges_the_map_legend(session):
-    session.open("/")
-    frame = session.wait_for_map()
+def test_presentation_mode_enlarges_the_map_legend_labels_and_controls(session):
+    texts = {
+        "légende": "details.legende-carte",
+        "noms des communes": ".etiquette-commune",
+        "échelle": ".leaflet-control-scale-line",
+        "zoom": ".leaflet-control-zoom-in",
+    }
     size = "(el) => parseFloat(getComputedStyle(el).fontSize)"
-    normal = frame.locator("details.legende-carte").evaluate(size)
-    session.open("/?presentation=1")
-    frame = session.wait_for_map()
-    assert frame.locator("details.legende-carte").evaluate(size) >= 1.5 * normal
+
+    def sizes(path: str) -> dict[str, float]:
+        session.open(path)
+        frame = session.wait_for_map()
+        expect(frame.locator(".etiquette-commune").first).to_be_attached()
+        return {name: frame.locator(selector).first.evaluate(size) for name, selector in texts.items()}
+
+    normal, large = sizes("/"), sizes("/?presentation=1")
+    small = {name: (normal[name], large[name]) for name in texts if large[name] < 1.5 * normal[name]}
+    assert not small, small
 
 
 def test_a_hostile_name_in_a_data_file_shows_as_text_in_the_tooltip(session):
