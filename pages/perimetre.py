@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from quartiers import carte_proposition
-from quartiers.ui import perimetre, state
+from quartiers.ui import chrome, perimetre, state
 
 display = state.get_display()
 reference = perimetre.get_reference()
@@ -24,7 +24,9 @@ with map_column:
         st.error(state.LEAFLET_MISSING)
     view = carte_proposition.result_view(resultat.bilans) if resultat is not None else {}
     st_folium(
-        carte_proposition.build_proposal_map(display),
+        carte_proposition.build_proposal_map(
+            display, presentation=chrome.is_presentation(), names=reference.noms if reference else None
+        ),
         key=perimetre.MAP_KEY,
         height=carte_proposition.MAP_HEIGHT_PX,
         use_container_width=True,

@@ -7,17 +7,20 @@ Pas-de-Calais (Etalab 2024, generalised at 100 m). Areas in hectares rounded to 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from shapely.geometry import mapping
 
 from quartiers import settings
 from quartiers.perimeters import COMMUNE_COLUMNS, load_qpv, read_layer, repair_geometries
+from quartiers.portraits import load_portraits
 from quartiers.propositions import Proposal
 from quartiers.zones import band, require_metric_crs
 
+EXPORT_DECIMALS = 7  # GeoJSON export in EPSG:4326: 1e-7 degree is about 1 cm, below any drawing's precision
 MIN_OVERLAP_M2 = 50.0  # below 0.005 ha an overlap rounds to 0.00 ha: a shared edge, not a shared area
 ENSEMBLE = "Ensemble des polygones proposés"
 NON_CALCULABLE = (
@@ -42,10 +45,11 @@ SOURCES = (
 @dataclass(frozen=True)
 class Reference:
     """The official layers compared with, in Lambert-93: QPV (code_qp, lib_qp, voisin) and communes
-    (code, nom, territoire = member of CABBALR or CALL)."""
+    (code, nom, territoire = member of CABBALR or CALL); `noms`: code_qp → the app's quartier name (portraits)."""
 
     qpv: gpd.GeoDataFrame
     communes: gpd.GeoDataFrame
+    noms: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         require_metric_crs(self.qpv)
@@ -58,10 +62,22 @@ def load_reference() -> Reference:
     communes = read_layer(settings.COMMUNES_FILE, COMMUNE_COLUMNS)
     communes, _ = repair_geometries(communes, "nom")
     communes["territoire"] = communes["siren_epci_2026"].fillna("").astype(str).isin(settings.EPCI)
+    portraits, _ = load_portraits(known_codes=frozenset(qpv["code_qp"]))
     return Reference(
         qpv=qpv[["code_qp", "lib_qp", "voisin", "geometry"]].to_crs(settings.LAMBERT93).reset_index(drop=True),
         communes=communes[["code", "nom", "territoire", "geometry"]].to_crs(settings.LAMBERT93).reset_index(drop=True),
+        noms={p.code_qp: p.nom for p in portraits.values() if p.code_qp},
     )
+
+
+def qpv_label(nom: str, nom_officiel: str, code_qp: str | None = None) -> str:
+    """The name a reader of the app knows, then in parentheses the ANCT name when it differs, and the code.
+
+    « 3 Îlots (Quartier 3 ilôts, QN06209M) », « Quartier Du Mont Liébaut (QN06208M) » when no portrait renames it.
+    """
+    nom = nom or nom_officiel
+    details = [n for n in (nom_officiel if nom_officiel and nom_officiel != nom else None, code_qp) if n]
+    return f"{nom} ({', '.join(details)})" if details else nom
 
 
 @dataclass(frozen=True)
@@ -74,11 +90,17 @@ class CommuneShare:
 @dataclass(frozen=True)
 class QpvShare:
     code_qp: str
-    nom_qp: str
+    nom_qp: str  # the official ANCT name (lib_qp), as in the CLI's JSON
     surface_en_commun_ha: float
     part_du_qpv_pct: float  # share of that QPV's area inside the proposal
     surface_qpv_hors_proposition_ha: float
     voisin: bool = False
+    nom: str = ""  # the app's name of the quartier (its portrait's), the ANCT name when it has none
+
+    @property
+    def libelle(self) -> str:
+        """« 3 Îlots (Quartier 3 ilôts, QN06209M) »: for pages, sheets and maps."""
+        return qpv_label(self.nom, self.nom_qp, self.code_qp)
 
 
 @dataclass(frozen=True)
@@ -92,7 +114,7 @@ class Bilan:
     hors_territoire: bool
     communes: tuple[CommuneShare, ...]
     qpv: tuple[QpvShare, ...]
-    bande_qpv: tuple[str, ...]  # "Nom (code)" of the official QPV the proposal's band reaches
+    bande_qpv: tuple[str, ...]  # qpv_label of the official QPV the proposal's band reaches
     bande_communes: tuple[str, ...]
     geometrie: shapely.Geometry
     bande: shapely.Geometry
@@ -163,6 +185,7 @@ def assess_geometry(nom: str, geometry: shapely.Geometry, reference: Reference) 
             part_du_qpv_pct=round(100 * row.commun_m2 / row.geometry.area, 1),
             surface_qpv_hors_proposition_ha=_ha(row.geometry.area - row.commun_m2),
             voisin=bool(row.voisin),
+            nom=reference.noms.get(str(row.code_qp), str(row.lib_qp)),
         )
         for row in qpv.itertuples()
     )
@@ -174,7 +197,10 @@ def assess_geometry(nom: str, geometry: shapely.Geometry, reference: Reference) 
         hors_territoire=not bool(communes["territoire"].any()),
         communes=tuple(CommuneShare(str(row.code), str(row.nom), _ha(row.commun_m2)) for row in communes.itertuples()),
         qpv=shares,
-        bande_qpv=tuple(f"{row.lib_qp} ({row.code_qp})" for row in _reached(reference.qpv, ring).itertuples()),
+        bande_qpv=tuple(
+            qpv_label(reference.noms.get(str(row.code_qp), str(row.lib_qp)), str(row.lib_qp), str(row.code_qp))
+            for row in _reached(reference.qpv, ring).itertuples()
+        ),
         bande_communes=tuple(str(n) for n in _reached(reference.communes, ring)["nom"]),
         geometrie=geometry,
         bande=ring,
@@ -202,12 +228,17 @@ def result_json(bilans: list[Bilan]) -> dict:
 
 
 def _to_wgs84(geometry: shapely.Geometry) -> dict:
+    """GeoJSON geometry in EPSG:4326, coordinates rounded to EXPORT_DECIMALS (about 1 cm)."""
     series = gpd.GeoSeries([geometry], crs=settings.LAMBERT93).to_crs(settings.WGS84)
-    return mapping(series.iloc[0])
+    return mapping(shapely.transform(series.iloc[0], lambda coords: np.round(coords, EXPORT_DECIMALS)))
 
 
 def result_geojson(bilans: list[Bilan]) -> str:
-    """Proposal, its band, added and left-out parts as a GeoJSON FeatureCollection (EPSG:4326), with figures."""
+    """Proposal, its band, added and left-out parts as a GeoJSON FeatureCollection (EPSG:4326), with figures.
+
+    Coordinates are rounded to EXPORT_DECIMALS decimals of a degree (about 1 cm); figures are computed before,
+    in Lambert-93, on the unrounded geometries.
+    """
     features = []
     for bilan in bilans:
         figures = bilan.as_json()

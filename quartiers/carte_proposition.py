@@ -16,7 +16,7 @@ from folium.plugins import Draw
 from jinja2 import Template
 
 from quartiers import settings
-from quartiers.bilan_perimetre import Bilan
+from quartiers.bilan_perimetre import Bilan, qpv_label
 from quartiers.maps import (
     MAX_ZOOM,
     STYLE_BANDE,
@@ -24,6 +24,8 @@ from quartiers.maps import (
     STYLE_QPV,
     STYLE_VOISIN,
     DisplayLayers,
+    add_map_extras,
+    add_map_tools,
     to_display_geojson,
     view_for_bounds,
 )
@@ -31,6 +33,7 @@ from quartiers.maps import (
 LEAFLET_DRAW_DIR = settings.STATIC_DIR / "node_modules" / "leaflet-draw" / "dist"
 LEAFLET_DRAW_URL = "/app/static/node_modules/leaflet-draw/dist"
 MAP_HEIGHT_PX = 560
+MAP_TITLE = "Carte pour tester un périmètre : QPV 2024 officiels, bandes des 300 m, communes et outils de dessin"
 
 # Told apart by line pattern, fill and a text label on the map, not by colour alone.
 STYLE_PROPOSITION = {"color": "#000000", "weight": 4, "fillColor": "#1f78b4", "fillOpacity": 0.12}
@@ -68,38 +71,6 @@ def _swatch(style: dict) -> str:
 def legend_html() -> str:
     lines = "".join(f"<div>{_swatch(style)}{escape(label.split(' : ')[0])}</div>" for style, label in legend_entries())
     return "<summary style='cursor:pointer;font-weight:bold'>Légende</summary>" + lines
-
-
-class _Legend(MacroElement):
-    """The legend as a Leaflet control, and a metric scale bar."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.getContainer().style.background = "#f4f3ee";
-        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
-        (function () {
-            var legend = L.control({position: "bottomright"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("details", "legende-carte");
-                div.open = div.ownerDocument.defaultView.innerWidth > 450;
-                div.setAttribute("aria-label", "Légende de la carte");
-                div.style.cssText = "background:#fff;color:#111;padding:4px 8px;font:12px/1.35 sans-serif;" +
-                    "border:1px solid #555;border-radius:4px;max-width:250px";
-                div.innerHTML = {{ this.legend_html|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, legend: str):
-        super().__init__()
-        self._name = "LegendeProposition"
-        self.legend_html = legend
 
 
 # Leaflet.draw's interface in French (its own texts are English); merged into L.drawLocal before the control.
@@ -198,25 +169,52 @@ def draw_control() -> Draw:
     return draw
 
 
-def build_proposal_map(layers: DisplayLayers, with_tiles: bool = True) -> folium.Map:
-    """The official QPV, their bands and the communes, with the drawing tools and the legend; the territory in view."""
+def _named(data: dict | None, names: dict[str, str]) -> dict | None:
+    """A copy of a QPV (or band) layer whose features carry `nom_affiche`: the app's name, the ANCT one after."""
+    if data is None:
+        return None
+    features = []
+    for feature in data["features"]:
+        properties = feature["properties"]
+        official = properties.get("lib_qp") or ""
+        label = qpv_label(names.get(properties.get("code_qp"), official), official)
+        features.append({**feature, "properties": {**properties, "nom_affiche": label}})
+    return {**data, "features": features}
+
+
+def build_proposal_map(
+    layers: DisplayLayers,
+    with_tiles: bool = True,
+    presentation: bool = False,
+    names: dict[str, str] | None = None,
+) -> folium.Map:
+    """The official QPV, their bands and the communes, with the drawing tools and the legend; the territory in view.
+
+    Built on the app's map assets (maps.add_map_tools / add_map_extras: French controls, scale, legend).
+    `names` maps code_qp to the app's quartier name, shown in tooltips before the ANCT name; `presentation`
+    enlarges the legend, the controls and the labels.
+    """
+    names = names or {}
     fmap = folium.Map(location=None, tiles=None, control_scale=False, max_zoom=MAX_ZOOM)
-    fmap.default_js = [("leaflet", f"{settings.LEAFLET_URL}/leaflet.js")]
-    fmap.default_css = [("leaflet_css", f"{settings.LEAFLET_URL}/leaflet.css")]
+    # The page gives the frame a fixed height: the map is not shortened on a phone.
+    add_map_tools(fmap, MAP_TITLE, phone_max_width=0)
+    osm = None
     if with_tiles:
-        folium.TileLayer(
+        osm = folium.TileLayer(
             "OpenStreetMap",
             name="Plan OpenStreetMap (en ligne)",
             attr="© contributeurs OpenStreetMap",
             max_zoom=MAX_ZOOM,
         ).add_to(fmap)
-    folium.FeatureGroup(name="Fond neutre (hors ligne)", overlay=False).add_to(fmap)
+    plain = folium.FeatureGroup(name="Fond neutre (hors ligne)", overlay=False, show=not with_tiles).add_to(fmap)
     for data, name, style, fields, aliases in (
         (layers.communes, "Communes", STYLE_COMMUNE, ["nom"], ["Commune"]),
-        (layers.bande, "Bande des 300 m des QPV", STYLE_BANDE, ["lib_qp"], ["Bande des 300 m autour de"]),
-        (layers.voisins, "QPV voisins", STYLE_VOISIN, ["lib_qp", "code_qp"], ["QPV voisin", "Code"]),
-        (layers.qpv, "QPV 2024 officiels", STYLE_QPV, ["lib_qp", "code_qp"], ["QPV", "Code"]),
-    ):
+        (_named(layers.bande, names), "Bande des 300 m des QPV", STYLE_BANDE, ["nom_affiche"],
+         ["Bande des 300 m autour de"]),
+        (_named(layers.voisins, names), "QPV voisins", STYLE_VOISIN, ["nom_affiche", "code_qp"],
+         ["QPV voisin", "Code"]),
+        (_named(layers.qpv, names), "QPV 2024 officiels", STYLE_QPV, ["nom_affiche", "code_qp"], ["QPV", "Code"]),
+    ):  # fmt: skip
         if data is None or not data["features"]:
             continue
         folium.GeoJson(
@@ -229,7 +227,7 @@ def build_proposal_map(layers: DisplayLayers, with_tiles: bool = True) -> folium
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     _DrawFrench().add_to(fmap)
     draw_control().add_to(fmap)
-    _Legend(legend_html()).add_to(fmap)
+    add_map_extras(fmap, legend_html(), osm, plain, presentation)
     return fmap
 
 
@@ -276,8 +274,7 @@ def result_group(bilans: list[Bilan]) -> folium.FeatureGroup:
                 folium.Marker(
                     [point.y.iloc[0], point.x.iloc[0]],
                     icon=folium.DivIcon(
-                        html=f'<span class="etiquette-difference" style="font:bold 12px sans-serif;'
-                        f'background:#fff;border:1px solid #000;padding:0 3px;white-space:nowrap">{escape(text)}</span>',
+                        html=f'<span class="etiquette-difference">{escape(text)}</span>',
                         icon_size=(0, 0),
                     ),
                     interactive=False,
@@ -293,7 +290,7 @@ def result_view(bilans: list[Bilan]) -> dict:
 
 
 def result_bounds(bilans: list[Bilan]) -> list[list[float]]:
-    """[[south, west], [north, east]] of the proposals and their bands, in degrees."""
-    union = shapely.union_all([b.geometrie.union(b.bande) for b in bilans])
+    """[[south, west], [north, east]] of the proposals, their bands and the QPV parts left out, in degrees."""
+    union = shapely.union_all([g for b in bilans for g in (b.geometrie, b.bande, b.laisse_hors) if g is not None])
     west, south, east, north = gpd.GeoSeries([union], crs=settings.LAMBERT93).to_crs(settings.WGS84).total_bounds
     return [[south, west], [north, east]]

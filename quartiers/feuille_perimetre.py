@@ -57,8 +57,12 @@ def _scale_bar_metres(width_m: float) -> int:
 
 
 def map_svg(bilans: list[Bilan], reference: Reference) -> str:
-    """Proposal, its band, added and left-out parts, official QPV and bands, commune limits; scale bar, north."""
-    extent = shapely.union_all([b.geometrie.union(b.bande) for b in bilans])
+    """Proposal, its band, added and left-out parts, official QPV and bands, commune limits; scale bar, north.
+
+    The extract fits all of the proposal, its band and the QPV parts left out, with MARGIN_M around.
+    """
+    # Everything drawn for the proposal is in the frame: itself, its band and the QPV parts it leaves out.
+    extent = shapely.union_all([g for b in bilans for g in (b.geometrie, b.bande, b.laisse_hors) if g is not None])
     minx, miny, maxx, maxy = extent.bounds
     minx, miny, maxx, maxy = minx - MARGIN_M, miny - MARGIN_M, maxx + MARGIN_M, maxy + MARGIN_M
     scale = min(SVG_WIDTH / (maxx - minx), SVG_HEIGHT / (maxy - miny))
@@ -125,7 +129,7 @@ def _legend() -> str:
 def _figures(bilan: Bilan) -> str:
     communes = ", ".join(f"{escape(c.nom)} {_ha(c.surface_ha)}" for c in bilan.communes) or "aucune"
     qpv_rows = "".join(
-        f"<tr><td>{escape(q.nom_qp)} ({escape(q.code_qp)}){' — voisin' if q.voisin else ''}</td>"
+        f"<tr><td>{escape(q.libelle)}{' — voisin' if q.voisin else ''}</td>"
         f"<td>{_ha(q.surface_en_commun_ha)}</td><td>{fmt_number(q.part_du_qpv_pct)} %</td>"
         f"<td>{_ha(q.surface_qpv_hors_proposition_ha)}</td></tr>"
         for q in bilan.qpv

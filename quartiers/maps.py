@@ -206,14 +206,14 @@ class _MapTools(MacroElement):
         "{% endmacro %}"
     )
 
-    def __init__(self):
+    def __init__(self, title: str = MAP_TITLE, phone_max_width: int = PHONE_MAX_WIDTH_PX):
         super().__init__()
         self._name = "MapTools"
         self.options = {
             "panes": PANES,
-            "title": MAP_TITLE,
+            "title": title,
             "labelsZoom": LABELS_MIN_ZOOM,
-            "phoneMaxWidth": PHONE_MAX_WIDTH_PX,
+            "phoneMaxWidth": phone_max_width,
         }
 
 
@@ -312,6 +312,26 @@ def legend_html(layers: DisplayLayers) -> str:
     return "<summary style='cursor:pointer;font-weight:bold'>Légende</summary>" + "".join(lines)
 
 
+def add_map_tools(fmap: folium.Map, title: str = MAP_TITLE, phone_max_width: int = PHONE_MAX_WIDTH_PX) -> None:
+    """Load the app's map assets (static/carte/carte.js, carte.css) and run their set-up first on `fmap`.
+
+    French control labels (zoom, plain "Leaflet" link), panes, focus ring, touch rules, tooltips kept inside
+    the frame, the attribution kept off the scale. `title` is the map's accessible name; a screen up to
+    `phone_max_width` px wide gets the map at half its height (0: never).
+    """
+    fmap.default_js = [("leaflet", f"{settings.LEAFLET_URL}/leaflet.js"), ("carte", _asset_url("carte.js"))]
+    fmap.default_css = [("leaflet_css", f"{settings.LEAFLET_URL}/leaflet.css"), ("carte_css", _asset_url("carte.css"))]
+    _MapTools(title, phone_max_width).add_to(fmap)
+
+
+def add_map_extras(fmap: folium.Map, legend: str, osm=None, plain=None, presentation: bool = False) -> None:
+    """Scale, `legend` (HTML: a <summary> then lines) as a control, French layer switch, offline fallback.
+
+    Call after the layer control. `presentation` enlarges the legend by PRESENTATION_SCALE.
+    """
+    _MapExtras(legend, osm, plain, PRESENTATION_SCALE if presentation else 1.0).add_to(fmap)
+
+
 def build_map(
     layers: DisplayLayers,
     layer_urls: dict[str, str] | None = None,
@@ -324,9 +344,7 @@ def build_map(
     is embedded in the map's script (heavier: only for a map shown once). `presentation` enlarges the legend.
     """
     fmap = folium.Map(location=None, tiles=None, control_scale=False, max_zoom=MAX_ZOOM, prefer_canvas=False)
-    fmap.default_js = [("leaflet", f"{settings.LEAFLET_URL}/leaflet.js"), ("carte", _asset_url("carte.js"))]
-    fmap.default_css = [("leaflet_css", f"{settings.LEAFLET_URL}/leaflet.css"), ("carte_css", _asset_url("carte.css"))]
-    _MapTools().add_to(fmap)
+    add_map_tools(fmap)
     osm = None
     if with_tiles:
         osm = folium.TileLayer(
@@ -363,7 +381,7 @@ def build_map(
     # Leave the bottom strip to the legend, so that it does not hide the south-east of CALL.
     fmap.fit_bounds(layers.bounds, padding_bottom_right=(0, 170))
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
-    _MapExtras(legend_html(layers), osm, plain, PRESENTATION_SCALE if presentation else 1.0).add_to(fmap)
+    add_map_extras(fmap, legend_html(layers), osm, plain, presentation)
     return fmap
 
 

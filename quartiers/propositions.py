@@ -23,12 +23,45 @@ from pyproj import CRS
 from shapely.validation import explain_validity, make_valid
 
 from quartiers import settings
+from quartiers.formats import fmt_number
 
 MAX_AREA_KM2 = 100.0
 MAX_VERTICES = 100_000
 MAX_POLYGONS = 50
 EXTENSIONS = ("geojson", "json", "gpkg", "zip", "kml")
 FORMATS_TEXT = "GeoJSON (.geojson, .json), GeoPackage (.gpkg), Shapefile zippé (.zip) ou KML (.kml)"
+
+
+# GEOS's reasons (shapely's explain_validity, coordinates dropped) in plain French, by lower-case prefix.
+INVALIDITY_FRENCH = {
+    "ring self-intersection": "le contour se recoupe lui-même",
+    "self-intersection": "ses côtés se croisent",
+    "too few distinct points": "trop peu de points distincts pour former une surface",
+    "too few points": "trop peu de points pour former une surface",
+    "interior is disconnected": "un trou coupe le polygone en plusieurs morceaux",
+    "hole lies outside shell": "un trou est en dehors du contour",
+    "holes are nested": "des trous sont imbriqués",
+    "nested holes": "des trous sont imbriqués",
+    "nested shells": "des contours sont imbriqués",
+    "duplicate rings": "un contour est répété",
+    "invalid coordinate": "une coordonnée est invalide",
+    "ring is not closed": "le contour n'est pas fermé",
+    "repeated point": "un point est répété",
+}
+
+
+def invalidity_french(reason: str) -> str:
+    """Plain French for a reason given by shapely's explain_validity, without its coordinates."""
+    text = reason.split("[", 1)[0].strip().lower()
+    for prefix, french in INVALIDITY_FRENCH.items():
+        if text.startswith(prefix):
+            return french
+    return "forme géométrique incorrecte"
+
+
+def accord(count: int, singulier: str, pluriel: str | None = None) -> str:
+    """« 1 polygone », « 2 polygones »: the number (French format) and the noun agreed with it."""
+    return f"{fmt_number(count)} {singulier if count == 1 else (pluriel or singulier + 's')}"
 
 
 class ProposalError(ValueError):
@@ -224,12 +257,14 @@ def _validate(frame: gpd.GeoDataFrame) -> Proposal:
             continue
         if not geometry.is_valid:
             before_ha = geometry.area / 10_000
-            reason = explain_validity(geometry)
+            reason = invalidity_french(explain_validity(geometry))
             geometry = _polygonal(make_valid(geometry))
             after_ha = geometry.area / 10_000 if geometry is not None else 0.0
+            change = round(after_ha - before_ha, 2)
             messages.append(
-                f"Polygone « {name} » invalide ({reason}) : réparé automatiquement (make_valid) ; surface "
-                f"{before_ha:.2f} ha avant réparation, {after_ha:.2f} ha après (écart {after_ha - before_ha:+.2f} ha)."
+                f"Polygone « {name} » invalide ({reason}) : réparé automatiquement ; surface "
+                f"{fmt_number(round(before_ha, 2))} ha avant réparation, {fmt_number(round(after_ha, 2))} ha après "
+                f"(écart {'+' if change >= 0 else '−'}{fmt_number(abs(change))} ha)."
             )
         else:
             geometry = _polygonal(geometry)
@@ -244,7 +279,10 @@ def _validate(frame: gpd.GeoDataFrame) -> Proposal:
             "une surface fermée."
         )
     if ignored:
-        messages.append(f"{ignored} objet(s) non surfacique(s) (points, lignes) ignoré(s).")
+        messages.append(
+            f"{accord(ignored, 'objet non surfacique', 'objets non surfaciques')} (points, lignes) "
+            f"{'ignoré' if ignored == 1 else 'ignorés'}."
+        )
     if len(kept_geometries) > MAX_POLYGONS:
         raise ProposalError(
             f"Trop de polygones : {len(kept_geometries)} pour une limite de {MAX_POLYGONS} par proposition."

@@ -51,14 +51,15 @@ def test_upload_shows_figures_map_and_a_one_page_a4_sheet(session, mont_liebaut_
     session.open("/perimetre")
     frame_locator = session.wait_for_map()
     _upload(session, path)
-    expect(session.page.get_by_text("1 polygone(s) du fichier déposé comparé(s)")).to_be_visible()
+    expect(session.page.get_by_text("1 polygone du fichier déposé comparé aux QPV")).to_be_visible()
     summary = _summary(session)
     assert f"{fmt_number(round(grown.area / 10_000, 2))} ha" in summary
     assert f"{fmt_number(round((grown.area - mont_liebaut_l93.area) / 10_000, 2))} ha" in summary  # ajout hors QPV
     assert "Béthune" in summary
     # The name is shown as text, tags included, not as bold HTML.
     expect(session.page.get_by_role("heading", name="<b>Mont Liébaut</b> agrandi")).to_be_visible()
-    expect(session.page.get_by_text("Quartier Du Mont Liébaut (QN06208M)")).to_be_visible()
+    # The app's name of the quartier first, the ANCT name after it.
+    expect(session.page.get_by_text("Mont Liébaut (Quartier Du Mont Liébaut, QN06208M)")).to_be_visible()
     expect(session.page.get_by_text("données carroyées de l'Insee", exact=False)).to_be_visible()
     # On the map: the proposal outline, the "+ ajout" label, the legend with the proposal's lines.
     expect(frame_locator.locator(PROPOSAL_PATHS).first).to_be_visible()
@@ -118,9 +119,7 @@ def test_polygon_drawn_with_leaflet_draw_gives_the_same_figures_as_uploaded(sess
     expect(frame.get_by_text("Terminer", exact=True)).to_be_visible()  # Leaflet.draw speaks French
     frame_handle.wait_for_function(ready)
     session.click_map_at(*corners[0])  # a click on the first vertex closes the polygon
-    expect(session.page.get_by_text("1 polygone(s) des polygones dessinés comparé(s)")).to_be_visible(
-        timeout=FIRST_LOAD_MS
-    )
+    expect(session.page.get_by_text("1 polygone dessiné comparé aux QPV")).to_be_visible(timeout=FIRST_LOAD_MS)
     drawn_summary = _summary(session)
     drawn = container.evaluate("(el) => JSON.stringify(el.ownerDocument.defaultView.drawnItems.toGeoJSON())")
     collection = json.loads(drawn)
@@ -133,7 +132,7 @@ def test_polygon_drawn_with_leaflet_draw_gives_the_same_figures_as_uploaded(sess
     path = session.tmp_path / "dessin.geojson"
     path.write_text(drawn, encoding="utf-8")
     _upload(session, path)
-    expect(session.page.get_by_text("1 polygone(s) du fichier déposé comparé(s)")).to_be_visible()
+    expect(session.page.get_by_text("1 polygone du fichier déposé comparé aux QPV")).to_be_visible()
     assert _summary(session) == drawn_summary
 
 
@@ -177,5 +176,60 @@ def test_on_a_phone_a_bad_file_gets_its_message_then_a_good_file_its_figures(ses
     heading = session.page.get_by_role("heading", name="Mont Liébaut")
     expect(heading).to_be_visible()
     assert f"{fmt_number(round(mont_liebaut_l93.area / 10_000, 2))} ha" in _summary(session)
+    # The scale is not covered by the attribution on a narrow map (the Carte map's rule, from carte.css).
+    frame = session.map_frame()
+    scale = frame.locator(".leaflet-control-scale").bounding_box()
+    attribution = frame.locator(".leaflet-control-attribution").bounding_box()
+    assert scale["x"] + scale["width"] <= attribution["x"] or scale["y"] + scale["height"] <= attribution["y"]
     heading.scroll_into_view_if_needed()
     session.screenshot("perimetre-phone.png")
+
+
+def test_map_controls_speak_french_like_the_carte_map(session):
+    session.open("/perimetre")
+    frame = session.wait_for_map()
+    expect(frame.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Zoom avant")
+    expect(frame.locator(".leaflet-control-zoom-out")).to_have_attribute("title", "Zoom arrière")
+    expect(frame.locator(".leaflet-control-layers-toggle")).to_have_attribute("title", "Couches et fond de carte")
+    link = frame.locator(".leaflet-control-attribution a").first
+    expect(link).to_have_text("Leaflet")
+    expect(link).not_to_have_attribute("title", "A JavaScript library for interactive maps")
+    expect(frame.locator(".leaflet-control-attribution")).not_to_contain_text("JavaScript library")
+    expect(frame.locator("html")).to_have_attribute("lang", "fr")
+    assets = [u for u in session.requests if "/app/static/carte/" in u]
+    assert any("carte.js" in u for u in assets) and any("carte.css" in u for u in assets)
+
+
+PROJECTOR = {"width": 1920, "height": 1080}
+
+
+@pytest.mark.parametrize("session", [PROJECTOR], indirect=True, ids=["1920x1080"])
+def test_presentation_mode_enlarges_legend_labels_and_controls_of_the_map(session, mont_liebaut_l93):
+    path = session.tmp_path / "mont_liebaut_agrandi.geojson"
+    gpd.GeoDataFrame({"nom": ["Agrandi"]}, geometry=[mont_liebaut_l93.buffer(50)], crs=settings.LAMBERT93).to_crs(
+        settings.WGS84
+    ).to_file(path, driver="GeoJSON")
+    size = "(el) => parseFloat(getComputedStyle(el).fontSize)"
+    parts = {
+        "légende": "details.legende-carte",
+        "étiquette « + ajout »": ".etiquette-difference",
+        "zoom": ".leaflet-control-zoom-in",
+        "échelle": ".leaflet-control-scale-line",
+        "attribution": ".leaflet-control-attribution",
+    }
+    measured = {}
+    for mode in ("", "?presentation=1"):
+        session.open("/perimetre" + mode)
+        frame = session.wait_for_map()
+        _upload(session, path)
+        expect(frame.locator(".etiquette-difference", has_text="+ ajout").first).to_be_visible()
+        measured[mode] = {name: frame.locator(css).first.evaluate(size) for name, css in parts.items()}
+    for name in parts:
+        assert measured["?presentation=1"][name] >= 1.5 * measured[""][name], (name, measured)
+    assert measured["?presentation=1"]["étiquette « + ajout »"] >= 18
+    frame = session.map_frame()
+    for button in (".leaflet-control-zoom-in", "a.leaflet-draw-draw-polygon"):
+        box = frame.locator(button).bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, (button, box)
+    frame.locator("#map_div").scroll_into_view_if_needed()
+    session.screenshot("perimetre-presentation-1920.png")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import folium
@@ -14,18 +15,31 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+import shapely.validation
 from shapely.geometry import box, mapping
 
 from quartiers import settings
-from quartiers.bilan_perimetre import assess, assess_set, load_reference, result_geojson, result_json
+from quartiers.bilan_perimetre import (
+    EXPORT_DECIMALS,
+    assess,
+    assess_set,
+    load_reference,
+    qpv_label,
+    result_geojson,
+    result_json,
+)
+from quartiers.formats import fmt_number
 from quartiers.propositions import (
     MAX_POLYGONS,
     MAX_VERTICES,
     LayerChoiceNeeded,
     ProposalError,
+    accord,
+    invalidity_french,
     proposal_from_features,
     read_proposal,
 )
+from quartiers.ui.perimetre import comparison_sentence
 
 L93 = settings.LAMBERT93
 
@@ -145,6 +159,106 @@ def test_json_structure_and_geojson_export(reference, official):
     assert parts["proposition"]["properties"]["surface_ha"] == item["surface_ha"]
 
 
+def test_geojson_export_coordinates_are_rounded_to_about_one_centimetre(reference):
+    # A drawn rectangle whose corner reprojects to a float tail (2.630000000000001 and the like).
+    frame = gpd.GeoDataFrame({"nom": ["R"]}, geometry=[box(2.6211, 50.5111, 2.63, 50.5199)], crs=settings.WGS84)
+    bilans = assess(read_proposal(frame.to_json().encode(), "r.geojson"), reference)
+    collection = json.loads(result_geojson(bilans))
+    coordinates = np.concatenate(
+        [shapely.get_coordinates(shapely.geometry.shape(f["geometry"])) for f in collection["features"]]
+    )
+    assert np.array_equal(coordinates, np.round(coordinates, EXPORT_DECIMALS))
+    text = result_geojson(bilans)
+    assert not re.search(
+        r"\d\.\d{8,}",
+        text.split('"properties"')[0] + "".join(json.dumps(f["geometry"]) for f in collection["features"]),
+    )
+    # 1e-7 degree is about 1 cm here: the exported proposal keeps its area to well under 0.01 ha.
+    proposal = next(f for f in collection["features"] if f["properties"]["partie"] == "proposition")
+    exported = gpd.GeoSeries([shapely.geometry.shape(proposal["geometry"])], crs=settings.WGS84).to_crs(L93)
+    assert exported.area.iloc[0] / 10_000 == pytest.approx(bilans[0].surface_ha, abs=0.005)
+
+
+def test_qpv_are_named_as_in_the_app_with_the_anct_name_after(reference, official):
+    from quartiers.feuille_perimetre import sheet_html
+
+    trois_ilots = official.loc["QN06209M", "geometry"]
+    assert reference.noms["QN06209M"] == "3 Îlots"
+    (bilan,) = assess(read_proposal(geojson_bytes([trois_ilots.buffer(-20)], ["Trois"]), "t.geojson"), reference)
+    share = next(q for q in bilan.qpv if q.code_qp == "QN06209M")
+    assert share.nom_qp == official.loc["QN06209M", "lib_qp"] == "Quartier 3 ilôts"  # ANCT name kept for the CLI
+    assert share.libelle == "3 Îlots (Quartier 3 ilôts, QN06209M)"
+    assert result_json([bilan])["propositions"][0]["qpv"][0]["nom_qp"] == "Quartier 3 ilôts"
+    assert "3 Îlots (Quartier 3 ilôts, QN06209M)" in sheet_html([bilan], None, reference, ())
+    assert bilan.bande_qpv == ("3 Îlots (Quartier 3 ilôts, QN06209M)",)  # its band reaches only itself
+    assert qpv_label("Catorive", "Catorive", "QN06299M") == "Catorive (QN06299M)"
+    assert qpv_label("X", "X") == "X"
+
+
+def test_map_tooltips_name_qpv_as_in_the_app(reference):
+    from quartiers.carte_proposition import build_proposal_map
+    from quartiers.maps import display_layers
+    from quartiers.perimeters import load_layers
+
+    display = display_layers(load_layers())
+    fmap = build_proposal_map(display, with_tiles=False, names=reference.noms)
+    layers = {c.layer_name: c for c in fmap._children.values() if isinstance(c, folium.GeoJson)}
+    qpv = layers["QPV 2024 officiels"]
+    tooltip = next(c for c in qpv._children.values() if isinstance(c, folium.GeoJsonTooltip))
+    assert tooltip.fields[0] == "nom_affiche"
+    names = {f["properties"]["code_qp"]: f["properties"]["nom_affiche"] for f in qpv.data["features"]}
+    assert names["QN06209M"] == "3 Îlots (Quartier 3 ilôts)"
+    bande = {
+        f["properties"]["code_qp"]: f["properties"]["nom_affiche"]
+        for f in layers["Bande des 300 m des QPV"].data["features"]
+    }
+    assert bande["QN06209M"] == "3 Îlots (Quartier 3 ilôts)"
+    assert display.qpv["features"][0]["properties"].keys() >= {"lib_qp"}
+    assert "nom_affiche" not in display.qpv["features"][0]["properties"]  # the shared layers are not changed
+
+
+def test_proposal_map_uses_the_app_map_assets_and_presentation_class():
+    from quartiers import maps
+    from quartiers.carte_proposition import build_proposal_map
+    from quartiers.perimeters import load_layers
+
+    display = maps.display_layers(load_layers())
+    normal = build_proposal_map(display, with_tiles=False).get_root().render()
+    for asset in ("carte.js", "carte.css"):
+        assert maps.MAP_ASSETS_URL + "/" + asset in normal  # the same assets as the Carte map, not a copy
+    assert "window.carteQuartiers.init(" in normal and "window.carteQuartiers.extras(" in normal
+    assert '"presentation": false' in normal
+    presenting = build_proposal_map(display, with_tiles=False, presentation=True).get_root().render()
+    assert '"presentation": true' in presenting  # carte.js then sets the class carte.css enlarges under
+    assert f'"fontPx": {round(maps.LEGEND_FONT_PX * maps.PRESENTATION_SCALE)}' in presenting
+
+
+def test_sheet_extract_holds_the_qpv_parts_left_out(reference, official):
+    from quartiers import feuille_perimetre
+    from quartiers.carte_proposition import STYLE_BANDE_PROPOSITION, STYLE_LAISSE_HORS
+
+    mont_liebaut = official.loc["QN06208M", "geometry"]
+    west, south, east, north = mont_liebaut.bounds
+    # A thin strip on the western edge: most of the QPV is left out, far beyond the strip's 300 m band.
+    strip = box(west, south, west + 60, north)
+    (bilan,) = assess(read_proposal(geojson_bytes([strip], ["Bande ouest"]), "s.geojson"), reference)
+    assert not bilan.laisse_hors.is_empty
+    assert bilan.laisse_hors.bounds[2] > strip.union(bilan.bande).bounds[2]  # it reaches beyond the band
+    svg = feuille_perimetre.map_svg([bilan], reference)
+
+    def x_span(stroke: str, fill: str) -> float:
+        paths = re.findall(rf'<path d="([^"]+)" fill="{re.escape(fill)}"[^>]*stroke="{stroke}"', svg)
+        xs = [float(x) for path in paths for x in re.findall(r"(-?\d+\.\d),-?\d", path)]
+        return max(xs) - min(xs)
+
+    band_px = x_span(STYLE_BANDE_PROPOSITION["color"], STYLE_BANDE_PROPOSITION["fillColor"])
+    left_out_px = x_span(STYLE_LAISSE_HORS["color"], "url(#croix-retrait)")
+    # Drawn whole (not cut at the frame): the same ratio of widths on the sheet as on the ground.
+    band_m = bilan.bande.bounds[2] - bilan.bande.bounds[0]
+    left_out_m = bilan.laisse_hors.bounds[2] - bilan.laisse_hors.bounds[0]
+    assert left_out_px / band_px == pytest.approx(left_out_m / band_m, rel=0.02)
+
+
 def test_set_of_two_polygons_counts_overlaps_once(reference, official):
     mont_liebaut = official.loc["QN06208M", "geometry"]
     c = mont_liebaut.centroid
@@ -187,7 +301,7 @@ def test_points_beside_polygons_are_ignored_and_said():
     )
     proposal = read_proposal(features.to_json().encode(), "mixte.geojson")
     assert len(proposal.frame) == 1
-    assert "1 objet(s) non surfacique(s) (points, lignes) ignoré(s)." in proposal.messages
+    assert "1 objet non surfacique (points, lignes) ignoré." in proposal.messages
 
 
 def test_self_intersection_is_repaired_and_the_area_change_reported(official):
@@ -198,8 +312,53 @@ def test_self_intersection_is_repaired_and_the_area_change_reported(official):
     repaired = shapely.make_valid(bowtie)
     assert proposal.frame.geometry.iloc[0].area == pytest.approx(repaired.area, rel=1e-6)
     (message,) = proposal.messages
-    assert message.startswith("Polygone « Noeud » invalide (Self-intersection")
-    assert f"{bowtie.area / 10_000:.2f} ha avant réparation, {repaired.area / 10_000:.2f} ha après" in message
+    before, after = fmt_number(round(bowtie.area / 10_000, 2)), fmt_number(round(repaired.area / 10_000, 2))
+    assert message.startswith(
+        f"Polygone « Noeud » invalide (ses côtés se croisent) : réparé automatiquement ; "
+        f"surface {before} ha avant réparation, {after} ha après"
+    ), message
+    # Plain French: no coordinates, no English, no function name.
+    assert not re.search(r"\d\.\d|\[|Self|make_valid", message), message
+
+
+@pytest.mark.parametrize(
+    "reason, french",
+    [
+        ("Self-intersection[674256.59463659 7048029.9062377]", "ses côtés se croisent"),
+        ("Ring Self-intersection[2 0]", "le contour se recoupe lui-même"),
+        ("Too few points in geometry component[1 1]", "trop peu de points pour former une surface"),
+        ("Interior is disconnected[3 3]", "un trou coupe le polygone en plusieurs morceaux"),
+        ("Hole lies outside shell[9 9]", "un trou est en dehors du contour"),
+        ("Something GEOS says one day[0 0]", "forme géométrique incorrecte"),
+    ],
+)
+def test_invalidity_reasons_in_french(reason, french):
+    assert invalidity_french(reason) == french
+
+
+def test_invalidity_reasons_met_on_real_shapes_are_translated():
+    c = (674_256.0, 7_048_029.0)
+    shapes = {
+        "ses côtés se croisent": shapely.Polygon([c, (c[0] + 9, c[1] + 9), (c[0] + 9, c[1]), (c[0], c[1] + 9)]),
+        "le contour se recoupe lui-même": shapely.Polygon(
+            [(0, 0), (4, 0), (4, 4), (2, 0), (0, 4)]  # touches itself at one vertex
+        ),
+        "un trou est en dehors du contour": shapely.Polygon(
+            [(0, 0), (4, 0), (4, 4), (0, 4)], [[(5, 5), (6, 5), (6, 6), (5, 6)]]
+        ),
+    }
+    for french, shape in shapes.items():
+        assert invalidity_french(shapely.validation.explain_validity(shape)) == french
+
+
+def test_singular_and_plural_agree_with_the_number():
+    assert accord(1, "polygone") == "1 polygone"
+    assert accord(2, "polygone") == "2 polygones"
+    assert accord(1200, "objet non surfacique", "objets non surfaciques") == "1 200 objets non surfaciques"
+    assert comparison_sentence(1, "dessin") == "1 polygone dessiné comparé aux QPV 2024 officiels."
+    assert comparison_sentence(3, "dessin") == "3 polygones dessinés comparés aux QPV 2024 officiels."
+    assert comparison_sentence(1, "fichier") == "1 polygone du fichier déposé comparé aux QPV 2024 officiels."
+    assert comparison_sentence(2, "fichier") == "2 polygones du fichier déposé comparés aux QPV 2024 officiels."
 
 
 @pytest.mark.filterwarnings("ignore:.crs. was not provided")
@@ -351,7 +510,7 @@ def test_page_figures_for_two_drawn_polygons_and_their_set(official):
     left, right = box(c.x - 300, c.y - 200, c.x + 100, c.y + 200), box(c.x - 100, c.y - 200, c.x + 300, c.y + 200)
     features = json.loads(geojson_bytes([left, right]))["features"]
     at = _page_with_drawings(features)
-    assert [s.value for s in at.success] == ["2 polygone(s) des polygones dessinés comparé(s) aux QPV 2024 officiels."]
+    assert [s.value for s in at.success] == ["2 polygones dessinés comparés aux QPV 2024 officiels."]
     assert [s.value for s in at.subheader] == ["Proposition 1", "Proposition 2", "Ensemble des polygones proposés"]
     summary = at.table[-3].value  # the set's summary table
     assert summary.loc["Surface du périmètre", "Valeur"] == "24 ha"
@@ -363,7 +522,7 @@ def test_page_reports_a_repaired_drawing(official):
     bowtie = shapely.Polygon([(c.x, c.y), (c.x + 200, c.y + 200), (c.x + 200, c.y), (c.x, c.y + 200)])
     at = _page_with_drawings(json.loads(geojson_bytes([bowtie]))["features"])
     warnings = [w.value.replace("\\", "") for w in at.warning]  # markdown escapes removed
-    assert any("invalide (Self-intersection" in w and "réparé automatiquement (make_valid)" in w for w in warnings)
+    assert any("invalide (ses côtés se croisent) : réparé automatiquement ; surface" in w for w in warnings), warnings
 
 
 def test_map_tooltips_show_a_name_from_a_file_as_text(reference):

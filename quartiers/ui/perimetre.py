@@ -32,6 +32,7 @@ from quartiers.propositions import (
     LayerChoiceNeeded,
     Proposal,
     ProposalError,
+    accord,
     proposal_from_features,
     read_proposal,
 )
@@ -178,7 +179,7 @@ def figures(bilan: Bilan) -> None:
             pd.DataFrame(
                 [
                     (
-                        f"{q.nom_qp} ({q.code_qp})" + (" — QPV voisin" if q.voisin else ""),
+                        q.libelle + (" — QPV voisin" if q.voisin else ""),
                         f"{fmt_number(q.surface_en_commun_ha)} ha",
                         f"{fmt_number(q.part_du_qpv_pct)} %",
                         f"{fmt_number(q.surface_qpv_hors_proposition_ha)} ha",
@@ -201,9 +202,17 @@ def figures(bilan: Bilan) -> None:
     )
 
 
+def comparison_sentence(count: int, origine: str) -> str:
+    """« 1 polygone dessiné comparé aux QPV 2024 officiels. », « 2 polygones du fichier déposé comparés … »."""
+    if origine == "fichier":
+        subject = f"{accord(count, 'polygone')} du fichier déposé"
+    else:
+        subject = accord(count, "polygone dessiné", "polygones dessinés")
+    return f"{subject} {'comparé' if count == 1 else 'comparés'} aux QPV 2024 officiels."
+
+
 def results(resultat: Resultat) -> None:
-    origine = "du fichier déposé" if resultat.origine == "fichier" else "des polygones dessinés"
-    st.success(md(f"{len(resultat.bilans)} polygone(s) {origine} comparé(s) aux QPV 2024 officiels."))
+    st.success(md(comparison_sentence(len(resultat.bilans), resultat.origine)))
     for message in resultat.proposal.messages:
         st.warning(md(message), icon="⚠️")
     for bilan in resultat.bilans:

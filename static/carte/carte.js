@@ -195,8 +195,8 @@
     /* Scale, legend, French name of the layer switch, and the plain background when tiles cannot load. */
     function extras(map, o, osm, plain) {
         L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
-        // Presentation mode: every text of the map read from the back of a room (carte.css, .presentation).
-        if (o.presentation) L.DomUtil.addClass(map.getContainer(), "presentation");
+        // Presentation mode: every text of the map read from the back of a room (carte.css, .carte-presentation).
+        if (o.presentation) L.DomUtil.addClass(map.getContainer(), "carte-presentation");
         var legend = L.control({position: "bottomright"});
         legend.onAdd = function () {
             var div = L.DomUtil.create("details", "legende-carte");
