@@ -191,13 +191,16 @@ def test_situer_csv_round_trip(tmp_path, capsys):
     code, out, err = _run(capsys, "situer", str(source), "-o", str(output))
     assert code == 0, err
     assert "3 lignes traitées" in out and "dans : 1" in out and "hors : 1" in out and "invalide : 1" in out
-    assert "1 ligne(s) invalide(s)" in err  # said, not hidden behind exit code 0
+    assert "1 ligne invalide :" in err  # said, not hidden behind exit code 0
 
     result = pd.read_csv(output, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert result["nom"].tolist() == ["École", "Arras", "erreur"]
     assert result["statut"].tolist() == ["dans", "hors", "invalide"]
     assert result.loc[0, "code_qp"] == "QN06208M" and result.loc[0, "dans_qpv"] == "oui"
-    assert result.loc[1, "remarque"] == "hors des agglomérations CABBALR et CALL"
+    assert result.loc[1, ["code_qp", "nom_qp"]].tolist() == ["", ""]  # hors: Arras is in no quartier
+    assert result.loc[1, "remarque"] == (
+        "QPV le plus proche : République - Cité 4 (QN06219M), à 12,3 km ; hors des agglomérations CABBALR et CALL"
+    )
     assert result.loc[2, "motif"].startswith("latitude invalide (« abc »")
     assert tuple(result.columns[-len(OUTPUT_COLUMNS) :]) == OUTPUT_COLUMNS  # the contract is pinned in test_batch
 
