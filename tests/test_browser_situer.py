@@ -45,7 +45,7 @@ def test_spreadsheet_export_with_trailing_separators_and_formulas(session):
     _upload(session, "export.csv", content)
     summary = session.page.get_by_test_id("stAlertContentWarning").filter(has_text="lignes traitées")
     expect(summary).to_contain_text("dans : 1, bande : 0, limite : 0, hors : 1, invalide : 1")
-    expect(summary).to_contain_text("1 ligne(s) invalide(s)")
+    expect(summary).to_contain_text("1 ligne invalide :")
     expect(session.page.get_by_test_id("stAlertContentSuccess")).to_have_count(0)
     button = session.page.get_by_role("button", name="Télécharger le résultat (CSV)")
     with session.page.expect_download() as download_info:
