@@ -42,9 +42,12 @@ PHONE_LAYOUT_STYLES = (
     f" .st-key-{LAYOUT_KEY} [data-testid='stColumn']:has(.st-key-{ANSWER_KEY}),"
     f" .st-key-{LAYOUT_KEY} [data-testid='stColumn']:has(.st-key-{ANSWER_KEY}) > [data-testid='stVerticalBlock']"
     " { display: contents; }"
-    f" .st-key-{ANSWER_KEY} {{ order: 1; width: 100%; }}"
+    # Streamlit wraps each keyed box in a layout wrapper: the wrapper is the item that gets ordered.
+    f" :is(.st-key-{ANSWER_KEY}, [data-testid='stLayoutWrapper']:has(> .st-key-{ANSWER_KEY}))"
+    " { order: 1; width: 100%; }"
     f" .st-key-{LAYOUT_KEY} [data-testid='stColumn']:not(:has(.st-key-{ANSWER_KEY})) {{ order: 2; width: 100%; }}"
-    f" .st-key-{INPUT_KEY} {{ order: 3; width: 100%; }}"
+    f" :is(.st-key-{INPUT_KEY}, [data-testid='stLayoutWrapper']:has(> .st-key-{INPUT_KEY}))"
+    " { order: 3; width: 100%; }"
     "}</style>"
 )
 BAN_NOTICE = (
