@@ -333,7 +333,7 @@ def _with_answers(frame: pd.DataFrame, locations: list[Location]) -> pd.DataFram
                 "" if loc.distance_limite_m is None else str(loc.distance_limite_m) for loc in locations
             ],
             "statut": [loc.statut for loc in locations],
-            "remarque": [_remark(loc) for loc in locations],
+            "remarque": [row_remark(loc) for loc in locations],
             "motif": [loc.motif or "" for loc in locations],
         },
         index=frame.index,
@@ -342,7 +342,8 @@ def _with_answers(frame: pd.DataFrame, locations: list[Location]) -> pd.DataFram
     return pd.concat([kept, answers], axis=1)
 
 
-def _remark(loc: Location) -> str:
+def row_remark(loc: Location) -> str:
+    """The `remarque` of a result row: the nearest QPV for a "hors" point, then the territory remark ("; ")."""
     return " ; ".join(part for part in (nearest_remark(loc), loc.remarque) if part)
 
 

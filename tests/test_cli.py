@@ -265,7 +265,7 @@ def test_situer_poles_and_antimeridian_answer_without_error(capsys, lat, lon):
     assert code == 0, err
     answer = json.loads(out)
     assert answer["statut"] == "hors" and answer["hors_agglomerations"] is True
-    assert answer["remarque"] == "hors des agglomérations CABBALR et CALL"
+    assert answer["remarque"].endswith("hors des agglomérations CABBALR et CALL")
     assert "Traceback" not in out + err
 
 
@@ -349,3 +349,13 @@ def test_verifier_portraits_with_an_unreadable_qpv_layer_gives_one_message(tmp_p
     main(["verifier-portraits"])
     out = capsys.readouterr().out
     assert out.count("qpv.geojson") == 1 and "38 portraits valides" in out
+
+
+def test_situer_one_point_hors_names_the_nearest_qpv_in_the_remark_as_the_csv_does(capsys):
+    code, out, err = _run(capsys, "situer", "--lat", "50.2910", "--lon", "2.7775")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["statut"] == "hors"
+    assert answer["remarque"] == (
+        "QPV le plus proche : République - Cité 4 (QN06219M), à 12,3 km ; hors des agglomérations CABBALR et CALL"
+    )
