@@ -271,3 +271,13 @@ def test_one_row_file_is_counted_in_the_singular():
     assert any("1 ligne traitée — dans : 1," in s.value.replace("\\", "") for s in at.success)
     assert "Aperçu (1 ligne affichée, les premières du fichier) :" in [c.value for c in at.caption]
     assert "lignes traitées" not in texts(at) and "1 premières" not in texts(at)
+
+
+def test_a_new_point_from_the_link_fills_the_coordinates_form():
+    at = situer(lat="50.2910", lon="2.7775")
+    fields = {t.label: t.value for t in at.text_input if t.label in ("Latitude", "Longitude")}
+    assert fields == {"Latitude": "50.291000", "Longitude": "2.777500"}
+    at.query_params["lat"], at.query_params["lon"] = "50.518", "2.629"  # a tap on the map
+    at.run()
+    fields = {t.label: t.value for t in at.text_input if t.label in ("Latitude", "Longitude")}
+    assert fields == {"Latitude": "50.518000", "Longitude": "2.629000"}

@@ -138,7 +138,9 @@ def _on_coordinates() -> None:
 def coordinates_form(point: tuple[float, float] | None) -> None:
     """Latitude and longitude typed by hand; they show the current point, or what was typed if it was refused."""
     shown = (f"{point[0]:.6f}", f"{point[1]:.6f}") if point else None
-    if shown is not None and st.session_state.get(SHOWN_POINT_KEY) != shown:
+    # A new point (map, link, address) replaces what was typed; a refused entry (no point) stays as typed.
+    # Streamlit forgets the fields' values on another page: copied again when they are missing.
+    if shown is not None and (st.session_state.get(SHOWN_POINT_KEY) != shown or LAT_KEY not in st.session_state):
         st.session_state[LAT_KEY], st.session_state[LON_KEY] = shown
         st.session_state[SHOWN_POINT_KEY] = shown
     with st.form("coordonnees"):
