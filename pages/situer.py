@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from quartiers import maps
-from quartiers.ui import carte, situer, state
+from quartiers.ui import carte, chrome, situer, state
 
 display = state.get_display()
 point, point_error = state.read_point()
@@ -18,12 +18,17 @@ state.show_problems()
 if point_error:
     st.error(point_error)
 
-answer_column, map_column = st.columns([2, 3], gap="medium")
+chrome.phone_map_styles()
+situer.phone_layout_styles()
+with st.container(key=situer.LAYOUT_KEY):
+    answer_column, map_column = st.columns([2, 3], gap="medium")
 with answer_column:
-    situer.point_answer(point)
-    situer.coordinates_form(point)
-    situer.address_form()
-    situer.locate_me_button()
+    with st.container(key=situer.ANSWER_KEY):
+        situer.point_answer(point)
+    with st.container(key=situer.INPUT_KEY):
+        situer.coordinates_form(point)
+        situer.address_form()
+        situer.locate_me_button()
 with map_column:
     if not state.leaflet_installed():
         st.error(state.LEAFLET_MISSING)
@@ -37,5 +42,6 @@ with map_column:
         feature_group_to_add=situer.point_layer(point),
         **situer.point_view(point),
     )
+situer.bring_answer_into_view()
 st.divider()
 situer.batch_section()

@@ -18,19 +18,35 @@ def distance_text(metres: int) -> str:
     return f"{metres / 1000:.1f} km".replace(".", ",")
 
 
-def _quartier(loc: Location) -> str:
-    text = f"{loc.nom_qp} ({loc.code_qp}, {loc.communes})"
+def count_text(n: int, singular: str, plural: str) -> str:
+    """A count with its words agreed in French: 0 or 1 take the singular ("1 ligne traitée", "2 lignes traitées").
+
+    Thousands are separated by a narrow no-break space (200 000).
+    """
+    number = f"{n:,}".replace(",", "\u202f")
+    return f"{number} {singular if abs(n) < 2 else plural}"
+
+
+def _quartier(loc: Location, nom: str | None = None) -> str:
+    """`nom` (the catalogue's, as in the portrait) first, then the ANCT name when different, code and communes."""
+    official = loc.nom_qp or ""
+    if nom and nom != official:
+        text = f"{nom} ({official} ; {loc.code_qp}, {loc.communes})"
+    else:
+        text = f"{official} ({loc.code_qp}, {loc.communes})"
     if loc.voisin:
         text += f" — {loc.contrat or 'QPV voisin, hors contrats CABBALR / CALL'}"
     return text
 
 
-def describe(loc: Location) -> str:
+def describe(loc: Location, nom: str | None = None) -> str:
     """One sentence for a citizen, with the distance to the limit and the contract concerned.
 
-    The status comes from the geometry; outside CABBALR and CALL a remark is added, never substituted.
+    `nom`: the quartier's name as the portrait and the catalogue give it ("Mont Liébaut"), shown before the ANCT
+    name (`loc.nom_qp`, "Quartier Du Mont Liébaut") when different. The status comes from the geometry;
+    outside CABBALR and CALL a remark is added, never substituted.
     """
-    return _status_sentence(loc) + (f" {territory_remark(loc)}" if loc.hors_agglomerations else "")
+    return _status_sentence(loc, nom) + (f" {territory_remark(loc)}" if loc.hors_agglomerations else "")
 
 
 def territory_remark(loc: Location) -> str:
@@ -46,7 +62,7 @@ def territory_remark(loc: Location) -> str:
     return remark
 
 
-def _status_sentence(loc: Location) -> str:
+def _status_sentence(loc: Location, nom: str | None) -> str:
     if loc.statut == "invalide":
         reason = f" ({loc.motif})" if loc.motif else ""
         return (
@@ -59,27 +75,34 @@ def _status_sentence(loc: Location) -> str:
             "quartier prioritaire connu ici."
         )
     if loc.statut == "dans":
-        return f"Ce point est dans le QPV {_quartier(loc)}, à {distance_text(loc.distance_limite_m)} de sa limite."
+        return f"Ce point est dans le QPV {_quartier(loc, nom)}, à {distance_text(loc.distance_limite_m)} de sa limite."
     if loc.statut == "limite":
         distance = distance_text(loc.distance_limite_m)
         if loc.limite == "qpv":
             side = "à l'intérieur" if loc.dans_qpv else "à l'extérieur"
-            where = f"à {distance} de la limite du QPV {_quartier(loc)}, {side}"
+            where = f"à {distance} de la limite du QPV {_quartier(loc, nom)}, {side}"
         else:
-            where = f"au bord de la bande des 300 m du QPV {_quartier(loc)} ({distance} de sa limite)"
+            where = f"au bord de la bande des 300 m du QPV {_quartier(loc, nom)} ({distance} de sa limite)"
         return (
             f"Ce point est à la limite : {where}. Les limites suivent souvent l'axe des rues : "
             "à confirmer avec l'outil officiel SIG Ville (sig.ville.gouv.fr)."
         )
     if loc.statut == "bande":
         return (
-            f"Ce point est à {distance_text(loc.distance_limite_m)} de la limite du QPV {_quartier(loc)}, "
+            f"Ce point est à {distance_text(loc.distance_limite_m)} de la limite du QPV {_quartier(loc, nom)}, "
             f"dans la bande des {int(settings.BAND_METRES)} m."
         )
     return (
         f"Ce point est hors QPV et hors bande des {int(settings.BAND_METRES)} m "
-        f"(QPV le plus proche : {_quartier(loc)} à {distance_text(loc.distance_limite_m)})."
+        f"(QPV le plus proche : {_quartier(loc, nom)} à {distance_text(loc.distance_limite_m)})."
     )
+
+
+def nearest_remark(loc: Location) -> str:
+    """For a point outside every QPV and band: "QPV le plus proche : NOM (CODE), à 2,5 km" ("" otherwise)."""
+    if loc.statut != "hors" or loc.code_qp is None or loc.distance_limite_m is None:
+        return ""
+    return f"QPV le plus proche : {loc.nom_qp} ({loc.code_qp}), à {distance_text(loc.distance_limite_m)}"
 
 
 BAND_DISCLAIMER = (

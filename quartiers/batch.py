@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from quartiers.answers import count_text, nearest_remark
 from quartiers.zones import Location, Locator, wgs84_to_lambert93
 
 MAX_MEGABYTES = 20  # also server.maxUploadSize in .streamlit/config.toml: refused before the upload is read
@@ -92,12 +93,13 @@ class BatchResult:
         """French summary counting each status, saying how many rows were invalid."""
         total = len(self.frame)
         parts = ", ".join(f"{statut} : {_count(self.counts.get(statut, 0))}" for statut in STATUTS)
-        text = f"{_count(total)} lignes traitées — {parts}."
+        text = f"{count_text(total, 'ligne traitée', 'lignes traitées')} — {parts}."
         invalid = self.counts.get("invalide", 0)
         if self.located == 0:
             text += " Aucun point n'a pu être situé : voir la colonne « motif »."
         elif invalid:
-            text += f" {_count(invalid)} ligne(s) invalide(s) : la raison est dans la colonne « motif »."
+            lines = count_text(invalid, "ligne invalide", "lignes invalides")
+            text += f" {lines} : la raison est dans la colonne « motif »."
         return " ".join((text, *self.hints))
 
 
@@ -315,26 +317,34 @@ def locate_frame(frame: pd.DataFrame, locator: Locator) -> pd.DataFrame:
 def _with_answers(frame: pd.DataFrame, locations: list[Location]) -> pd.DataFrame:
     """The input columns, then the answer: the same fields, with the same meaning, as the page and the CLI.
 
-    code_qp / nom_qp / distance_limite_m: the QPV the point is in, or whose band or limit it is at, or (statut
-    "hors") the nearest QPV known here, with the distance to its limit.
+    code_qp / nom_qp: the QPV the point is in, or whose band or limit it is at; empty for "hors" and
+    "invalide" rows, so that filtering on code_qp counts only the points concerned by that quartier.
+    distance_limite_m: the distance to the nearest QPV limit (for "hors", the nearest QPV is named in
+    `remarque`: "QPV le plus proche : NOM (CODE), à 2,5 km"). remarque: that, then the territory remark.
     """
+    concerned = [loc.statut in ("dans", "bande", "limite") for loc in locations]
     answers = pd.DataFrame(
         {
-            "code_qp": [loc.code_qp or "" for loc in locations],
-            "nom_qp": [loc.nom_qp or "" for loc in locations],
+            "code_qp": [(loc.code_qp or "") if ok else "" for loc, ok in zip(locations, concerned, strict=True)],
+            "nom_qp": [(loc.nom_qp or "") if ok else "" for loc, ok in zip(locations, concerned, strict=True)],
             "dans_qpv": [_yes_no(loc.dans_qpv, loc) for loc in locations],
             "dans_bande_300m": [_yes_no(loc.dans_bande_300m, loc) for loc in locations],
             "distance_limite_m": [
                 "" if loc.distance_limite_m is None else str(loc.distance_limite_m) for loc in locations
             ],
             "statut": [loc.statut for loc in locations],
-            "remarque": [loc.remarque for loc in locations],
+            "remarque": [row_remark(loc) for loc in locations],
             "motif": [loc.motif or "" for loc in locations],
         },
         index=frame.index,
     )
     kept = frame.loc[:, [c not in OUTPUT_COLUMNS for c in frame.columns]]
     return pd.concat([kept, answers], axis=1)
+
+
+def row_remark(loc: Location) -> str:
+    """The `remarque` of a result row: the nearest QPV for a "hors" point, then the territory remark ("; ")."""
+    return " ; ".join(part for part in (nearest_remark(loc), loc.remarque) if part)
 
 
 def _yes_no(flag: bool, loc: Location) -> str:
@@ -358,6 +368,17 @@ def _hints(lat: np.ndarray, lon: np.ndarray) -> tuple[str, ...]:
     if _in_france(lon[valid], lat[valid]).all():
         hint += " En les échangeant, tous les points tomberaient en France."
     return (hint,)
+
+
+def swapped_point(lat: float, lon: float) -> tuple[float, float] | None:
+    """(lon, lat) when the point (degrees) is outside metropolitan France and the swapped point inside, else None.
+
+    The same rule as the hint for a whole file: latitude and longitude typed in each other's field.
+    """
+    point, swapped = np.array([lat]), np.array([lon])
+    if _in_france(point, swapped)[0] or not _in_france(swapped, point)[0]:
+        return None
+    return lon, lat
 
 
 def _in_france(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

@@ -9,7 +9,15 @@ from dataclasses import asdict
 from pathlib import Path
 
 from quartiers.answers import VINTAGE, describe
-from quartiers.batch import MAX_BYTES, MAX_MEGABYTES, BatchError, locate_table, read_csv, to_csv_bytes
+from quartiers.batch import (
+    MAX_BYTES,
+    MAX_MEGABYTES,
+    BatchError,
+    locate_table,
+    read_csv,
+    row_remark,
+    to_csv_bytes,
+)
 from quartiers.exports import EXPORTABLE, ExportError, layer_geojson
 from quartiers.perimeters import load_layers
 from quartiers.portraits import PortraitError, load_cadres_checked, load_portraits
@@ -89,7 +97,7 @@ def _situer(args) -> int:
             return 1
         location = locator.locate(args.lat, args.lon)
         answer = asdict(location) | {
-            "remarque": location.remarque,
+            "remarque": row_remark(location),  # as in the CSV result
             "reponse": describe(location),
             "avertissement": VINTAGE,
         }

@@ -128,3 +128,32 @@ def test_geocode_reads_the_service_answer(monkeypatch):
     found = geocode("rue des essais, Béthune")
     assert found.type == "street" and not found.certain
     assert seen[0].startswith("https://api-adresse.data.gouv.fr/search/?q=rue+des+essais") and "limit=1" in seen[0]
+
+
+def test_the_catalogue_name_comes_first_and_the_anct_name_in_parentheses():
+    loc = Location(statut="dans", dans_qpv=True, distance_limite_m=203, **MONT_LIEBAUT)
+    assert answers.describe(loc, "Mont Liébaut") == (
+        "Ce point est dans le QPV Mont Liébaut (Quartier Du Mont Liébaut ; QN06208M, Béthune), à 203 m de sa limite."
+    )
+    same = Location(statut="bande", distance_limite_m=140, **(MONT_LIEBAUT | {"nom_qp": "Mont Liébaut"}))
+    assert "du QPV Mont Liébaut (QN06208M, Béthune)," in answers.describe(same, "Mont Liébaut")  # said once
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [
+        (0, "0 ligne traitée"),
+        (1, "1 ligne traitée"),
+        (2, "2 lignes traitées"),
+        (200_000, "200\u202f000 lignes traitées"),
+    ],
+)
+def test_counts_agree_in_number(n, expected):
+    assert answers.count_text(n, "ligne traitée", "lignes traitées") == expected
+
+
+def test_the_nearest_qpv_is_a_remark_only_for_hors():
+    hors = Location(statut="hors", distance_limite_m=2512, **MONT_LIEBAUT)
+    assert answers.nearest_remark(hors) == "QPV le plus proche : Quartier Du Mont Liébaut (QN06208M), à 2,5 km"
+    assert answers.nearest_remark(Location(statut="bande", distance_limite_m=140, **MONT_LIEBAUT)) == ""
+    assert answers.nearest_remark(Location(statut="invalide", motif="latitude absente")) == ""

@@ -180,7 +180,7 @@ def test_situer_page_answers_for_a_point_in_the_url():
     at.query_params["lon"] = "2.629"
     at.run()
     shown = texts(at)
-    assert "Ce point est dans le QPV Quartier Du Mont Liébaut (QN06208M, Béthune)" in shown
+    assert "Ce point est dans le QPV Mont Liébaut (Quartier Du Mont Liébaut ; QN06208M, Béthune)" in shown
     assert "décret n° 2023-1314" in shown
 
 

@@ -153,7 +153,7 @@ def test_upload_with_trailing_separators_counts_each_status():
 def test_upload_with_invalid_rows_is_a_warning_not_a_success():
     at = _upload(situer(), b"latitude;longitude\n50,518;2,629\nabc;2,6\n")
     assert not at.success
-    assert any("1 ligne(s) invalide(s)" in w.value.replace("\\", "") for w in at.warning)
+    assert any("1 ligne invalide :" in w.value.replace("\\", "") for w in at.warning)
 
 
 def test_upload_where_nothing_is_located_is_an_error():
@@ -214,3 +214,70 @@ def test_minus_90_in_the_coordinates_form():
     at.button[0].click().run()
     assert not at.exception and not at.error
     assert "Hors QPV et hors bande" in texts(at) and HORS in texts(at)
+
+
+# --- the single point: a refused entry, swapped coordinates, names, counts -------------------------------------
+
+
+def _submit(at: AppTest, lat: str, lon: str) -> AppTest:
+    next(t for t in at.text_input if t.label == "Latitude").set_value(lat)
+    next(t for t in at.text_input if t.label == "Longitude").set_value(lon)
+    next(b for b in at.button if b.label == "Situer ce point").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("bad", ["abc", "1e999", "nan", ""])
+def test_invalid_coordinates_remove_the_previous_answer(bad):
+    at = _submit(situer(), "50.518", "2.629")
+    assert "Dans un QPV" in texts(at) and "Mont Liébaut" in texts(at)
+    at = _submit(at, bad, "2.629")
+    shown = texts(at)
+    assert [e.value for e in at.error] == [
+        "Coordonnées invalides : saisissez deux nombres, par exemple 50.518 et 2.629."
+    ]
+    assert "Dans un QPV" not in shown and "Ce point est" not in shown and "Aucun lieu choisi" in shown
+    assert "lat" not in at.query_params and "lon" not in at.query_params
+    assert next(t for t in at.text_input if t.label == "Latitude").value == bad  # what was typed stays
+    at = _submit(at, "50.518", "2.629")  # a valid point again: the answer, no error
+    assert not at.error and "Dans un QPV" in texts(at)
+
+
+def test_swapped_coordinates_are_said_and_the_swapped_point_offered():
+    at = _submit(situer(), "2.629", "50.518")
+    shown = texts(at)
+    assert any("La latitude et la longitude semblent inversées" in w.value for w in at.warning)
+    assert "Hors QPV et hors bande" in shown  # the answer for the point as typed is still given
+    swap = next(b for b in at.button if b.label == "Situer plutôt latitude 50.518000, longitude 2.629000")
+    swap.click().run()
+    assert at.query_params["lat"] in ("50.518000", ["50.518000"])
+    assert at.query_params["lon"] in ("2.629000", ["2.629000"])
+    assert "Dans un QPV" in texts(at) and not any("inversées" in w.value for w in at.warning)
+
+
+def test_a_point_in_france_gets_no_swap_hint():
+    at = _submit(situer(), "50.2910", "2.7775")
+    assert not at.warning and "Hors QPV et hors bande" in texts(at)
+
+
+def test_the_answer_names_the_quartier_as_its_portrait_does():
+    at = situer(lat="50.518", lon="2.629")
+    assert "Ce point est dans le QPV Mont Liébaut (Quartier Du Mont Liébaut ; QN06208M, Béthune)" in texts(at)
+
+
+def test_one_row_file_is_counted_in_the_singular():
+    at = _upload(situer(), b"latitude;longitude\n50,518;2,629\n")
+    assert any(s.value.replace("\\", "").startswith("Fichier lu en UTF-8") for s in at.success)
+    assert any("1 ligne traitée — dans : 1," in s.value.replace("\\", "") for s in at.success)
+    assert "Aperçu (1 ligne affichée, les premières du fichier) :" in [c.value for c in at.caption]
+    assert "lignes traitées" not in texts(at) and "1 premières" not in texts(at)
+
+
+def test_a_new_point_from_the_link_fills_the_coordinates_form():
+    at = situer(lat="50.2910", lon="2.7775")
+    fields = {t.label: t.value for t in at.text_input if t.label in ("Latitude", "Longitude")}
+    assert fields == {"Latitude": "50.291000", "Longitude": "2.777500"}
+    at.query_params["lat"], at.query_params["lon"] = "50.518", "2.629"  # a tap on the map
+    at.run()
+    fields = {t.label: t.value for t in at.text_input if t.label in ("Latitude", "Longitude")}
+    assert fields == {"Latitude": "50.518000", "Longitude": "2.629000"}

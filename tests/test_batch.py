@@ -183,7 +183,12 @@ def test_10000_rows_round_trip_with_exact_counts(tmp_path):
     assert set(invalides[["code_qp", "nom_qp", "dans_qpv", "dans_bande_300m", "distance_limite_m"]].stack()) == {""}
     assert (invalides["motif"] != "").all()
     arras = back[back["statut"] == "hors"]
-    assert set(arras["remarque"]) == {"hors des agglomérations CABBALR et CALL"}
+    assert set(arras[["code_qp", "nom_qp"]].stack()) == {""}  # the nearest QPV is not the row's quartier
+    for remark, metres in zip(arras["remarque"], arras["distance_limite_m"].astype(int), strict=True):
+        km = f"{metres / 1000:.1f}".replace(".", ",")
+        assert remark.startswith("QPV le plus proche : ") and remark.endswith(
+            f"), à {km} km ; hors des agglomérations CABBALR et CALL"
+        ), remark
     assert set(arras["dans_qpv"]) == {"non"} and set(arras["dans_bande_300m"]) == {"non"}
     assert (arras["distance_limite_m"].astype(int) > 10_000).all()  # the nearest QPV known here is far away
     assert set(back.loc[back["statut"] != "hors", "remarque"]) == {""}
@@ -243,7 +248,9 @@ def test_extra_columns_kept_and_output_columns_appended():
     )
     assert result["ref"].tolist() == ["A1", "A2"] and result["commentaire"].tolist() == ["x", "y"]
     assert result["statut"].tolist() == ["dans", "hors"]
-    assert result["remarque"].tolist() == ["", "hors des agglomérations CABBALR et CALL"]
+    assert result["remarque"][0] == "" and result["code_qp"].tolist() == ["QN06208M", ""]
+    assert result["remarque"][1].startswith("QPV le plus proche : ")
+    assert result["remarque"][1].endswith(" ; hors des agglomérations CABBALR et CALL")
     back = pd.read_csv(io.BytesIO(to_csv_bytes(result, table.separator)), sep=";", dtype=str, encoding="utf-8-sig")
     assert list(back.columns) == list(result.columns)
 
@@ -384,7 +391,8 @@ def test_a_ragged_first_row_is_invalid_and_the_others_go_on():
     assert result.frame["statut"].tolist() == ["invalide", "dans", "hors"]
     assert result.frame.loc[0, "motif"] == "ligne 2 : 4 champs pour 3 colonnes — colonnes décalées, ligne non lue"
     assert result.frame["nom"].tolist() == ["A", "B", "C"]  # nothing silently lost
-    assert result.level == "warning" and "1 ligne(s) invalide(s)" in result.summary()
+    assert result.level == "warning" and "3 lignes traitées" in result.summary()
+    assert "1 ligne invalide :" in result.summary()
 
 
 def test_short_rows_are_padded_not_shifted():
@@ -477,7 +485,8 @@ def test_extreme_values_in_a_file_never_abort_it():
     ]
     result, _ = _result(_csv(rows, ("latitude", "longitude")).encode())
     assert result.frame["statut"].tolist() == ["hors", "hors", "hors", *["invalide"] * 5, "dans"]
-    assert set(result.frame.loc[:2, "remarque"]) == {HORS}
+    assert all(result.frame.loc[:2, "remarque"].str.endswith(HORS))
+    assert set(result.frame.loc[:7, "code_qp"]) == {""} and set(result.frame.loc[:7, "nom_qp"]) == {""}
     assert all(result.frame.loc[3:7, "motif"].str.contains("invalide"))
 
 
@@ -561,3 +570,26 @@ def test_worker_process_gives_the_same_result():
     local = batch.process_upload(content, "p.csv", _locator())
     assert remote.csv == local.csv and remote.summary == local.summary
     assert "dans : 1\u202f000" in remote.summary
+
+
+def test_one_file_row_says_one_line_in_the_singular():
+    result, _ = _result(b"latitude;longitude\n50,518;2,629\n")
+    assert result.summary().startswith("1 ligne traitée — dans : 1,")
+    result, _ = _result(b"latitude;longitude\nabc;2,629\n50,518;2,629\n")
+    assert "2 lignes traitées" in result.summary() and " 1 ligne invalide : " in result.summary()
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "expected"),
+    [
+        (2.629, 50.518, (50.518, 2.629)),  # Mont Liébaut typed the wrong way round
+        (50.518, 2.629, None),  # right way round
+        (-90.0, 0.0, None),  # outside France either way: nothing to suggest
+        (3.0, 3.0, None),
+    ],
+)
+def test_swapped_single_point_uses_the_file_rule(lat, lon, expected):
+    assert batch.swapped_point(lat, lon) == expected
+    if expected is not None:  # the same rule as the whole-file hint
+        hints = batch._hints(np.array([lat]), np.array([lon]))
+        assert hints and "En les échangeant, tous les points tomberaient en France." in hints[0]

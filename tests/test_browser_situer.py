@@ -9,7 +9,9 @@ import csv
 
 import pytest
 
+from scripts.appserver import MAP_IFRAME
 from tests.conftest import PHONE, expect
+from tests.test_browser_carte import TouchSession, interior_point, point_in_frame
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +47,7 @@ def test_spreadsheet_export_with_trailing_separators_and_formulas(session):
     _upload(session, "export.csv", content)
     summary = session.page.get_by_test_id("stAlertContentWarning").filter(has_text="lignes traitées")
     expect(summary).to_contain_text("dans : 1, bande : 0, limite : 0, hors : 1, invalide : 1")
-    expect(summary).to_contain_text("1 ligne(s) invalide(s)")
+    expect(summary).to_contain_text("1 ligne invalide :")
     expect(session.page.get_by_test_id("stAlertContentSuccess")).to_have_count(0)
     button = session.page.get_by_role("button", name="Télécharger le résultat (CSV)")
     with session.page.expect_download() as download_info:
@@ -75,3 +77,44 @@ def test_size_limit_is_stated_once_in_french(session):
     expect(session.page.get_by_text("Taille maximale : 20 Mo et 200 000 lignes.", exact=False)).to_have_count(1)
     expect(session.page.get_by_test_id("stFileUploaderDropzoneInstructions")).to_be_hidden()
     expect(session.page.get_by_text("Limit 20MB", exact=False)).to_be_hidden()
+
+
+def test_on_a_phone_the_map_follows_the_answer_and_a_tap_shows_the_answer(browser, base_url, tmp_path):
+    """390 × 844 touch: answer, then the map (half the screen, no blank band), then the forms; a tap brings
+    the answer into view."""
+    session = TouchSession(browser, base_url, tmp_path)
+    session.open("/situer")
+    frame = session.wait_for_map()
+    page = session.page
+    iframe = page.locator(MAP_IFRAME).bounding_box()
+    drawn = frame.locator("#map_div").bounding_box()
+    assert iframe["height"] <= 0.55 * PHONE["height"], iframe
+    assert drawn["height"] >= iframe["height"] - 2, (drawn, iframe)  # the frame is as tall as the map drawn
+    answer = page.get_by_text("Aucun lieu choisi").bounding_box()
+    form = page.get_by_text("Saisir des coordonnées (degrés, WGS84)").bounding_box()
+    assert answer["y"] + answer["height"] <= iframe["y"] < form["y"], (answer, iframe, form)
+    assert iframe["width"] >= 0.9 * (PHONE["width"] - 32)  # full width, one column
+    # The user scrolls down to the map and taps inside Mont Liébaut: the answer, above the map, comes into view.
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    inside = interior_point("QN06208M")
+    frame.locator("#map_div").evaluate(
+        "(el, p) => el.ownerDocument.defaultView.map.setView(p, 14, {animate: false})", list(inside)
+    )
+    heading = page.get_by_role("heading", name="Réponse")
+    expect(heading).not_to_be_in_viewport()
+    frame.locator("#map_div").tap(position=point_in_frame(session, *inside))
+    expect(page.get_by_text("Ce point est dans le QPV Mont Liébaut")).to_be_visible()
+    expect(heading).to_be_in_viewport()
+    session.screenshot("situer-phone-apres-clic.png")
+    session.context.close()
+
+
+def test_on_a_laptop_the_answer_and_forms_stay_beside_the_map(session):
+    session.open("/situer?lat=50.518&lon=2.629")
+    session.wait_for_map()
+    page = session.page
+    iframe = page.locator(MAP_IFRAME).bounding_box()
+    answer = page.get_by_text("Ce point est dans le QPV Mont Liébaut").bounding_box()
+    form = page.get_by_text("Saisir des coordonnées (degrés, WGS84)").bounding_box()
+    assert answer["x"] + answer["width"] <= iframe["x"] and form["x"] + form["width"] <= iframe["x"]
+    assert answer["y"] < form["y"] < iframe["y"] + iframe["height"]

@@ -191,13 +191,16 @@ def test_situer_csv_round_trip(tmp_path, capsys):
     code, out, err = _run(capsys, "situer", str(source), "-o", str(output))
     assert code == 0, err
     assert "3 lignes traitées" in out and "dans : 1" in out and "hors : 1" in out and "invalide : 1" in out
-    assert "1 ligne(s) invalide(s)" in err  # said, not hidden behind exit code 0
+    assert "1 ligne invalide :" in err  # said, not hidden behind exit code 0
 
     result = pd.read_csv(output, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert result["nom"].tolist() == ["École", "Arras", "erreur"]
     assert result["statut"].tolist() == ["dans", "hors", "invalide"]
     assert result.loc[0, "code_qp"] == "QN06208M" and result.loc[0, "dans_qpv"] == "oui"
-    assert result.loc[1, "remarque"] == "hors des agglomérations CABBALR et CALL"
+    assert result.loc[1, ["code_qp", "nom_qp"]].tolist() == ["", ""]  # hors: Arras is in no quartier
+    assert result.loc[1, "remarque"] == (
+        "QPV le plus proche : République - Cité 4 (QN06219M), à 12,3 km ; hors des agglomérations CABBALR et CALL"
+    )
     assert result.loc[2, "motif"].startswith("latitude invalide (« abc »")
     assert tuple(result.columns[-len(OUTPUT_COLUMNS) :]) == OUTPUT_COLUMNS  # the contract is pinned in test_batch
 
@@ -262,7 +265,7 @@ def test_situer_poles_and_antimeridian_answer_without_error(capsys, lat, lon):
     assert code == 0, err
     answer = json.loads(out)
     assert answer["statut"] == "hors" and answer["hors_agglomerations"] is True
-    assert answer["remarque"] == "hors des agglomérations CABBALR et CALL"
+    assert answer["remarque"].endswith("hors des agglomérations CABBALR et CALL")
     assert "Traceback" not in out + err
 
 
@@ -346,3 +349,13 @@ def test_verifier_portraits_with_an_unreadable_qpv_layer_gives_one_message(tmp_p
     main(["verifier-portraits"])
     out = capsys.readouterr().out
     assert out.count("qpv.geojson") == 1 and "38 portraits valides" in out
+
+
+def test_situer_one_point_hors_names_the_nearest_qpv_in_the_remark_as_the_csv_does(capsys):
+    code, out, err = _run(capsys, "situer", "--lat", "50.2910", "--lon", "2.7775")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["statut"] == "hors"
+    assert answer["remarque"] == (
+        "QPV le plus proche : République - Cité 4 (QN06219M), à 12,3 km ; hors des agglomérations CABBALR et CALL"
+    )

@@ -7,8 +7,6 @@ the map's short script, not its data.
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -25,13 +23,6 @@ MAP_KEY = "carte"
 # Each new search adds this to the requested view (a few millimetres, below a pixel at any zoom): st_folium
 # re-centres only on a value it has not applied yet, and the same quartier searched again must re-centre.
 VIEW_NUDGE_DEGREES = 1e-9
-
-# On a phone the map takes at most about half the screen, so the page stays readable around it.
-PHONE_STYLES = (
-    f"<style>@media (max-width: {maps.PHONE_MAX_WIDTH_PX}px) {{"
-    f" iframe[title='{maps.MAP_TITLE}'] {{ height: min({maps.MAP_HEIGHT_PX}px, 50vh) !important; }}"
-    "}</style>"
-)
 
 
 def _layer_files_present(urls: dict[str, str]) -> bool:
@@ -110,19 +101,7 @@ def bring_portrait_into_view(quartier: Quartier) -> None:
     st.session_state["vue_version_montree"] = version
     if not (clicked or searched):
         return
-    st.session_state["defilements"] = st.session_state.get("defilements", 0) + 1
-    st.html(
-        # The counter makes each request a new element, so the script runs again. No "<" followed by a letter
-        # or digit in the script: Streamlit's sanitiser (DOMPurify) drops a script whose text has one.
-        f"<script>/* {st.session_state['defilements']} */(function(){{"
-        "var w=window.parent||window,d=w.document;if(!w.matchMedia('(max-width: 480px)').matches)return;"
-        f"var name={json.dumps(quartier.nom)},n=0;"
-        "(function go(){var h=d.getElementById('portrait')||[].slice.call(d.querySelectorAll('h2'))"
-        ".filter(function(e){return e.textContent.trim()===name;})[0];"
-        "if(h){h.scrollIntoView({block:'start'});}else if(100>n++){w.requestAnimationFrame(go);}})();"
-        "})();</script>",
-        unsafe_allow_javascript=True,
-    )
+    chrome.scroll_into_view_on_phone("portrait", quartier.nom)
 
 
 @st.fragment
@@ -132,7 +111,7 @@ def selection_view() -> None:
     quartier, url_error = state.read_selection()
     linked = st.query_params.get("commune")
     commune = recherche.get_index().commune(linked) if linked else None  # "bethune" in a link → "Béthune"
-    st.html(PHONE_STYLES)
+    chrome.phone_map_styles()
     if url_error:
         st.error(url_error)
     page_title(quartier)

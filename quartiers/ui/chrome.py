@@ -7,7 +7,7 @@ from html import escape
 
 import streamlit as st
 
-from quartiers.maps import MAP_TITLE
+from quartiers.maps import MAP_HEIGHT_PX, MAP_TITLE, PHONE_MAX_WIDTH_PX
 
 APP_NAME = "Carte Quartiers 2030"
 _PRESENTATION = "presentation"
@@ -246,4 +246,35 @@ def footer() -> None:
     st.caption(
         "Géographie prioritaire 2024-2030 (Quartiers 2030) de la Communauté d'Agglomération de Béthune-Bruay, "
         "Artois Lys Romane et de la Communauté d'Agglomération de Lens-Liévin. Informations indicatives."
+    )
+
+
+def phone_map_styles() -> None:
+    """On a phone (≤ PHONE_MAX_WIDTH_PX) the map's frame is at most half the screen high, as tall as the map
+    drawn inside it (static/carte/carte.js sizes the map the same way): no blank band under the map."""
+    st.html(
+        f"<style>@media (max-width: {PHONE_MAX_WIDTH_PX}px) {{"
+        f" iframe[title='{MAP_TITLE}'] {{ height: min({MAP_HEIGHT_PX}px, 50vh) !important; }}"
+        "}</style>"
+    )
+
+
+def scroll_into_view_on_phone(element_id: str, heading: str | None = None) -> None:
+    """On a phone (≤ PHONE_MAX_WIDTH_PX), scroll the element `element_id` (else the h2 whose text is `heading`)
+    to the top of the screen, waiting up to 100 frames for it to be drawn. Nothing happens on a wider screen.
+
+    A counter in the session makes each request a new element, so the script runs again. The script holds no
+    "<" followed by a letter or digit: Streamlit's sanitiser (DOMPurify) drops a script whose text has one.
+    """
+    st.session_state["defilements"] = st.session_state.get("defilements", 0) + 1
+    target, name = (json.dumps(value).replace("<", "\\u003c") for value in (element_id, heading))
+    st.html(
+        f"<script>/* {st.session_state['defilements']} */(function(){{"
+        f"var w=window.parent||window,d=w.document;if(!w.matchMedia('(max-width: {PHONE_MAX_WIDTH_PX}px)').matches)"
+        f"return;var id={target},name={name},n=0;"
+        "(function go(){var h=d.getElementById(id)||(name===null?null:[].slice.call(d.querySelectorAll('h2'))"
+        ".filter(function(e){return e.textContent.trim()===name;})[0]);"
+        "if(h){h.scrollIntoView({block:'start'});}else if(100>n++){w.requestAnimationFrame(go);}})();"
+        "})();</script>",
+        unsafe_allow_javascript=True,
     )

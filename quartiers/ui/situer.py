@@ -10,8 +10,9 @@ import sys
 import streamlit as st
 
 from quartiers import settings
-from quartiers.ui.chrome import announce, link_params
-from quartiers.ui.state import get_layers, get_locator, md, parse_coordinate, set_point
+from quartiers.maps import PHONE_MAX_WIDTH_PX
+from quartiers.ui.chrome import announce, link_params, scroll_into_view_on_phone
+from quartiers.ui.state import get_catalogue, get_layers, get_locator, md, parse_coordinate, set_point
 
 STATUS_LABELS = {
     "dans": "Dans un QPV",
@@ -24,6 +25,31 @@ ADDRESS_KEY = "adresse_trouvee"  # session state: the last BAN match, shown besi
 RESULT_KEY = "csv_resultat"  # session state: (content digest, ProcessedFile) of the last uploaded file
 WORKER_MIN_BYTES = 256 * 1024  # smaller files are processed inline: starting a worker would cost more
 WORKER_TIMEOUT_SECONDS = 600
+LAYOUT_KEY = "situer_disposition"  # the answer, the forms and the map
+ANSWER_KEY = "situer_reponse"  # container of the answer
+INPUT_KEY = "situer_saisie"  # container of the forms
+ANSWER_ID = "reponse"  # id of the answer's heading, scrolled to on a phone after a tap on the map
+LAT_KEY, LON_KEY = "saisie_latitude", "saisie_longitude"  # the coordinates form's fields
+SHOWN_POINT_KEY = "saisie_point"  # the point last copied into the coordinates form
+FORM_ERROR_KEY = "saisie_erreur"  # the French error of the last submitted coordinates
+SHOW_ANSWER_KEY = "reponse_a_montrer"  # a new point was chosen: bring its answer into view (phone)
+INVALID_COORDINATES = "Coordonnées invalides : saisissez deux nombres, par exemple 50.518 et 2.629."
+# On a laptop the answer and the forms sit beside the map. On a phone the columns stack: the answer first,
+# then the map, then the forms (the first column's boxes become items of the stack, ordered).
+PHONE_LAYOUT_STYLES = (
+    f"<style>@media (max-width: {PHONE_MAX_WIDTH_PX}px) {{"
+    f" .st-key-{LAYOUT_KEY} [data-testid='stHorizontalBlock'] {{ flex-direction: column; }}"
+    f" .st-key-{LAYOUT_KEY} [data-testid='stColumn']:has(.st-key-{ANSWER_KEY}),"
+    f" .st-key-{LAYOUT_KEY} [data-testid='stColumn']:has(.st-key-{ANSWER_KEY}) > [data-testid='stVerticalBlock']"
+    " { display: contents; }"
+    # Streamlit wraps each keyed box in a layout wrapper: the wrapper is the item that gets ordered.
+    f" :is(.st-key-{ANSWER_KEY}, [data-testid='stLayoutWrapper']:has(> .st-key-{ANSWER_KEY}))"
+    " { order: 1; width: 100%; }"
+    f" .st-key-{LAYOUT_KEY} [data-testid='stColumn']:not(:has(.st-key-{ANSWER_KEY})) {{ order: 2; width: 100%; }}"
+    f" :is(.st-key-{INPUT_KEY}, [data-testid='stLayoutWrapper']:has(> .st-key-{INPUT_KEY}))"
+    " { order: 3; width: 100%; }"
+    "}</style>"
+)
 BAN_NOTICE = (
     "L'adresse saisie est envoyée au service public de la Base Adresse Nationale (api-adresse.data.gouv.fr) "
     "pour trouver ses coordonnées ; elle n'est pas conservée par cette application."
@@ -34,11 +60,30 @@ def on_point_click() -> None:
     clicked = (st.session_state.get("carte_situer") or {}).get("last_clicked")
     if clicked and "lat" in clicked and "lng" in clicked:
         st.session_state["point_par_clic"] = True
+        st.session_state[SHOW_ANSWER_KEY] = True
+        st.session_state.pop(FORM_ERROR_KEY, None)
         set_point(float(clicked["lat"]), float(clicked["lng"]))
+
+
+def phone_layout_styles() -> None:
+    st.html(PHONE_LAYOUT_STYLES)
+
+
+def bring_answer_into_view() -> None:
+    """On a phone, after a tap on the map (or a new point from a form), scroll to the answer's heading."""
+    if st.session_state.pop(SHOW_ANSWER_KEY, False):
+        scroll_into_view_on_phone(ANSWER_ID)
+
+
+def _choose_point(lat: float, lon: float) -> None:
+    st.session_state.pop(FORM_ERROR_KEY, None)
+    st.session_state[SHOW_ANSWER_KEY] = True
+    set_point(lat, lon)
 
 
 def point_answer(point: tuple[float, float] | None) -> None:
     from quartiers.answers import VINTAGE, describe
+    from quartiers.batch import swapped_point
 
     if point is None:
         st.info("Aucun lieu choisi : cliquez sur la carte ou saisissez des coordonnées.")
@@ -49,8 +94,22 @@ def point_answer(point: tuple[float, float] | None) -> None:
         return
     location = locator.locate(*point)
     verdict = STATUS_LABELS.get(location.statut, "")
-    st.subheader("Réponse")
-    announce(describe(location), lead=verdict)
+    st.subheader("Réponse", anchor=ANSWER_ID)
+    swapped = swapped_point(*point)
+    if swapped is not None:
+        st.warning(
+            "La latitude et la longitude semblent inversées : ce point est hors de France métropolitaine, "
+            "le point aux coordonnées échangées y est (dans le Pas-de-Calais, la latitude est vers 50,5 et la "
+            "longitude vers 2,6)."
+        )
+        st.button(
+            f"Situer plutôt latitude {swapped[0]:.6f}, longitude {swapped[1]:.6f}",
+            key="echanger_coordonnees",
+            on_click=_choose_point,
+            args=swapped,
+        )
+    quartier = get_catalogue().get(location.code_qp) if location.code_qp else None
+    announce(describe(location, quartier.nom if quartier else None), lead=verdict)
     found = _address_for(point)
     if found is not None:
         st.markdown(md(f"Adresse trouvée par la Base Adresse Nationale : {found.summary()}."))
@@ -63,18 +122,35 @@ def point_answer(point: tuple[float, float] | None) -> None:
         )
 
 
+def _on_coordinates() -> None:
+    """Validate the submitted coordinates once: a new point, or no point at all and the French error."""
+    lat = parse_coordinate(st.session_state.get(LAT_KEY), -90, 90)
+    lon = parse_coordinate(st.session_state.get(LON_KEY), -180, 180)
+    if lat is None or lon is None:
+        for name in ("lat", "lon"):
+            if name in st.query_params:
+                del st.query_params[name]  # the previous answer must not stay on screen
+        st.session_state[FORM_ERROR_KEY] = INVALID_COORDINATES
+    else:
+        _choose_point(lat, lon)
+
+
 def coordinates_form(point: tuple[float, float] | None) -> None:
+    """Latitude and longitude typed by hand; they show the current point, or what was typed if it was refused."""
+    shown = (f"{point[0]:.6f}", f"{point[1]:.6f}") if point else None
+    # A new point (map, link, address) replaces what was typed; a refused entry (no point) stays as typed.
+    # Streamlit forgets the fields' values on another page: copied again when they are missing.
+    if shown is not None and (st.session_state.get(SHOWN_POINT_KEY) != shown or LAT_KEY not in st.session_state):
+        st.session_state[LAT_KEY], st.session_state[LON_KEY] = shown
+        st.session_state[SHOWN_POINT_KEY] = shown
     with st.form("coordonnees"):
         st.markdown("**Saisir des coordonnées (degrés, WGS84)**")
-        lat = st.text_input("Latitude", value=f"{point[0]:.6f}" if point else "", placeholder="50.518")
-        lon = st.text_input("Longitude", value=f"{point[1]:.6f}" if point else "", placeholder="2.629")
-        if st.form_submit_button("Situer ce point"):
-            parsed_lat, parsed_lon = parse_coordinate(lat, -90, 90), parse_coordinate(lon, -180, 180)
-            if parsed_lat is None or parsed_lon is None:
-                st.error("Coordonnées invalides : saisissez deux nombres, par exemple 50.518 et 2.629.")
-            else:
-                set_point(parsed_lat, parsed_lon)
-                st.rerun()
+        st.text_input("Latitude", key=LAT_KEY, placeholder="50.518")
+        st.text_input("Longitude", key=LON_KEY, placeholder="2.629")
+        st.form_submit_button("Situer ce point", on_click=_on_coordinates)
+        error = st.session_state.get(FORM_ERROR_KEY)
+        if error and point is None:
+            st.error(error)
 
 
 def _address_for(point: tuple[float, float]):
@@ -179,6 +255,7 @@ def _process(content: bytes, name: str):
 
 def batch_section() -> None:
     """Upload a CSV of points, download it back with the QPV columns; nothing is kept on the server."""
+    from quartiers.answers import count_text
     from quartiers.batch import MAX_MEGABYTES, MAX_ROWS, OUTPUT_COLUMNS
 
     st.subheader("Situer tout un fichier (CSV)")
@@ -186,7 +263,9 @@ def batch_section() -> None:
         md(
             "Colonnes attendues : « latitude » et « longitude » en degrés (ou « x » et « y » en Lambert-93, "
             "mètres) ; séparateur point-virgule, virgule ou tabulation ; encodage UTF-8, UTF-16 ou Latin-1. "
-            + f"Taille maximale : {MAX_MEGABYTES} Mo et {MAX_ROWS:,} lignes.".replace(",", " ")
+            + f"Taille maximale : {MAX_MEGABYTES} Mo et {count_text(MAX_ROWS, 'ligne', 'lignes')}.".replace(
+                "\u202f", " "
+            )
             + f" Colonnes ajoutées : {', '.join(OUTPUT_COLUMNS)}. Le fichier n'est pas conservé."
         )
     )
@@ -223,5 +302,6 @@ def batch_section() -> None:
         mime="text/csv",
         key="resultat_csv",
     )
-    st.caption(f"Aperçu des {min(len(processed.preview), 50)} premières lignes :")
+    shown = count_text(len(processed.preview), "ligne affichée", "lignes affichées")
+    st.caption(f"Aperçu ({shown}, les premières du fichier) :")
     st.dataframe(processed.preview, hide_index=True)
