@@ -186,6 +186,20 @@ def test_commune_search_lists_its_quartiers_as_links_to_their_portraits(visit):
 
 
 @pytest.mark.parametrize("visit", [LAPTOP], indirect=True, ids=[LAPTOP.name])
+def test_a_result_chosen_with_the_keyboard_puts_the_focus_on_the_portrait_heading(visit):
+    visit.open("/")
+    box = visit.page.get_by_role("searchbox", name=SEARCH)
+    box.focus()
+    box.press_sequentially("liebaut")
+    result = visit.page.get_by_role("button", name=re.compile(r"^Mont Liébaut \(QN06208M\)"))
+    result.focus()
+    visit.page.keyboard.press("Enter")
+    heading = visit.page.locator("#portrait")
+    expect(heading).to_have_text("Mont Liébaut")
+    expect(heading).to_be_focused()
+
+
+@pytest.mark.parametrize("visit", [LAPTOP], indirect=True, ids=[LAPTOP.name])
 def test_a_click_on_the_map_after_a_search_clears_the_search(visit):
     visit.open("/")
     frame = visit.page.frame_locator(MAP_IFRAME)

@@ -94,14 +94,15 @@ def page_title(quartier: Quartier | None) -> None:
 
 
 def bring_portrait_into_view(quartier: Quartier) -> None:
-    """On a phone, after a click on the map or a search, scroll to the portrait's heading (id "portrait")."""
+    """After a click on the map or a search: on a phone, scroll to the portrait's heading (id "portrait");
+    after a search, on every screen, the keyboard focus moves to that heading."""
     version = st.session_state.get("vue_version", 0)
     clicked = st.session_state.pop("portrait_a_montrer", False)
     searched = version != st.session_state.get("vue_version_montree", 0)
     st.session_state["vue_version_montree"] = version
     if not (clicked or searched):
         return
-    chrome.scroll_into_view_on_phone("portrait", quartier.nom)
+    chrome.bring_into_view("portrait", quartier.nom, focus=searched and not clicked)
 
 
 @st.fragment

@@ -259,9 +259,11 @@ def phone_map_styles() -> None:
     )
 
 
-def scroll_into_view_on_phone(element_id: str, heading: str | None = None) -> None:
+def bring_into_view(element_id: str, heading: str | None = None, focus: bool = False) -> None:
     """On a phone (≤ PHONE_MAX_WIDTH_PX), scroll the element `element_id` (else the h2 whose text is `heading`)
-    to the top of the screen, waiting up to 100 frames for it to be drawn. Nothing happens on a wider screen.
+    to the top of the screen, waiting up to 100 frames for it to be drawn. With `focus`, on every screen, the
+    keyboard focus also moves to it (RGAA 7.1: after a choice made with the keyboard, the reader is where the
+    new content starts). Without `focus`, nothing happens on a wider screen.
 
     A counter in the session makes each request a new element, so the script runs again. The script holds no
     "<" followed by a letter or digit: Streamlit's sanitiser (DOMPurify) drops a script whose text has one.
@@ -270,11 +272,13 @@ def scroll_into_view_on_phone(element_id: str, heading: str | None = None) -> No
     target, name = (json.dumps(value).replace("<", "\\u003c") for value in (element_id, heading))
     st.html(
         f"<script>/* {st.session_state['defilements']} */(function(){{"
-        f"var w=window.parent||window,d=w.document;if(!w.matchMedia('(max-width: {PHONE_MAX_WIDTH_PX}px)').matches)"
-        f"return;var id={target},name={name},n=0;"
+        f"var w=window.parent||window,d=w.document,phone=w.matchMedia('(max-width: {PHONE_MAX_WIDTH_PX}px)').matches,"
+        f"focus={json.dumps(focus)};if(!phone&&!focus)return;var id={target},name={name},n=0;"
         "(function go(){var h=d.getElementById(id)||(name===null?null:[].slice.call(d.querySelectorAll('h2'))"
         ".filter(function(e){return e.textContent.trim()===name;})[0]);"
-        "if(h){h.scrollIntoView({block:'start'});}else if(100>n++){w.requestAnimationFrame(go);}})();"
-        "})();</script>",
+        "if(!h){if(100>n++){w.requestAnimationFrame(go);}return;}"
+        "if(phone){h.scrollIntoView({block:'start'});}"
+        "if(focus){if(!h.hasAttribute('tabindex')){h.setAttribute('tabindex','-1');}h.focus({preventScroll:!phone});}"
+        "})();})();</script>",
         unsafe_allow_javascript=True,
     )

@@ -11,7 +11,7 @@ import streamlit as st
 
 from quartiers import settings
 from quartiers.maps import PHONE_MAX_WIDTH_PX
-from quartiers.ui.chrome import announce, link_params, scroll_into_view_on_phone
+from quartiers.ui.chrome import announce, bring_into_view, link_params
 from quartiers.ui.state import get_catalogue, get_layers, get_locator, md, parse_coordinate, set_point
 
 STATUS_LABELS = {
@@ -72,7 +72,7 @@ def phone_layout_styles() -> None:
 def bring_answer_into_view() -> None:
     """On a phone, after a tap on the map (or a new point from a form), scroll to the answer's heading."""
     if st.session_state.pop(SHOW_ANSWER_KEY, False):
-        scroll_into_view_on_phone(ANSWER_ID)
+        bring_into_view(ANSWER_ID)
 
 
 def _choose_point(lat: float, lon: float) -> None:
