@@ -24,6 +24,7 @@ from quartiers.maps import (
     STYLE_QPV,
     STYLE_VOISIN,
     DisplayLayers,
+    add_backgrounds,
     add_map_extras,
     add_map_tools,
     to_display_geojson,
@@ -198,15 +199,7 @@ def build_proposal_map(
     fmap = folium.Map(location=None, tiles=None, control_scale=False, max_zoom=MAX_ZOOM)
     # The page gives the frame a fixed height: the map is not shortened on a phone.
     add_map_tools(fmap, MAP_TITLE, phone_max_width=0)
-    osm = None
-    if with_tiles:
-        osm = folium.TileLayer(
-            "OpenStreetMap",
-            name="Plan OpenStreetMap (en ligne)",
-            attr="© contributeurs OpenStreetMap",
-            max_zoom=MAX_ZOOM,
-        ).add_to(fmap)
-    plain = folium.FeatureGroup(name="Fond neutre (hors ligne)", overlay=False, show=not with_tiles).add_to(fmap)
+    osm, plain = add_backgrounds(fmap, with_tiles)
     for data, name, style, fields, aliases in (
         (layers.communes, "Communes", STYLE_COMMUNE, ["nom"], ["Commune"]),
         (_named(layers.bande, names), "Bande des 300 m des QPV", STYLE_BANDE, ["nom_affiche"],

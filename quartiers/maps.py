@@ -324,6 +324,24 @@ def add_map_tools(fmap: folium.Map, title: str = MAP_TITLE, phone_max_width: int
     _MapTools(title, phone_max_width).add_to(fmap)
 
 
+def add_backgrounds(fmap: folium.Map, with_tiles: bool) -> tuple[folium.TileLayer | None, folium.FeatureGroup]:
+    """The two backgrounds: OpenStreetMap (online, optional) and a plain one that needs no network.
+
+    Only one is on the map at start, so the layer switch shows the one really displayed; returns (osm, plain),
+    osm None without tiles.
+    """
+    osm = None
+    if with_tiles:
+        osm = folium.TileLayer(
+            "OpenStreetMap",
+            name="Plan OpenStreetMap (en ligne)",
+            attr="© contributeurs OpenStreetMap",
+            max_zoom=MAX_ZOOM,
+        ).add_to(fmap)
+    plain = folium.FeatureGroup(name="Fond neutre (hors ligne)", overlay=False, show=not with_tiles).add_to(fmap)
+    return osm, plain
+
+
 def add_map_extras(fmap: folium.Map, legend: str, osm=None, plain=None, presentation: bool = False) -> None:
     """Scale, `legend` (HTML: a <summary> then lines) as a control, French layer switch, offline fallback.
 
@@ -345,16 +363,7 @@ def build_map(
     """
     fmap = folium.Map(location=None, tiles=None, control_scale=False, max_zoom=MAX_ZOOM, prefer_canvas=False)
     add_map_tools(fmap)
-    osm = None
-    if with_tiles:
-        osm = folium.TileLayer(
-            "OpenStreetMap",
-            name="Plan OpenStreetMap (en ligne)",
-            attr="© contributeurs OpenStreetMap",
-            max_zoom=MAX_ZOOM,
-        ).add_to(fmap)
-    # Only one background is on the map at start, so the switch shows the one really displayed.
-    plain = folium.FeatureGroup(name="Fond neutre (hors ligne)", overlay=False, show=not with_tiles).add_to(fmap)
+    osm, plain = add_backgrounds(fmap, with_tiles)
 
     def add(name, title, style, pane, tooltip=None, interactive=True, labels=False):
         data = getattr(layers, name)
