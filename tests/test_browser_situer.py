@@ -6,6 +6,7 @@ Fixtures (the server, the browser, `session`) are in conftest.py.
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 
@@ -77,6 +78,19 @@ def test_size_limit_is_stated_once_in_french(session):
     expect(session.page.get_by_text("Taille maximale : 20 Mo et 200 000 lignes.", exact=False)).to_have_count(1)
     expect(session.page.get_by_test_id("stFileUploaderDropzoneInstructions")).to_be_hidden()
     expect(session.page.get_by_text("Limit 20MB", exact=False)).to_be_hidden()
+
+
+def test_a_file_over_the_limit_is_refused_in_french_before_it_is_sent(session):
+    big = session.tmp_path / "gros.csv"
+    line = b"50.518;2.629\n"
+    big.write_bytes(b"latitude;longitude\n" + line * (21 * 2**20 // len(line)))
+    session.open("/situer")
+    uploader = session.page.get_by_test_id("stFileUploader")
+    expect(uploader).to_be_visible(timeout=90_000)
+    uploader.locator("input[type=file]").set_input_files(big)
+    expect(uploader).to_contain_text(re.compile(r"Erreur : Le fichier doit faire au plus 20(\.0)? Mo\."))
+    expect(uploader).not_to_contain_text(re.compile("or smaller|Error"))
+    expect(session.page.get_by_role("button", name="Télécharger le résultat (CSV)")).to_have_count(0)
 
 
 def test_on_a_phone_the_map_follows_the_answer_and_a_tap_shows_the_answer(browser, base_url, tmp_path):

@@ -50,13 +50,19 @@ STREAMLIT_FRENCH = {
     "Clear all": "Tout effacer",
     # An address that is no page of the app: Streamlit's dialog, then the main page.
     "Page not found": "Page introuvable",
+    "File type not allowed.": "Type de fichier non accepté.",
     "The page that you have requested does not seem to exist. Running the app's main page.": (
         "La page demandée n'existe pas : voici la page d'accueil, la carte."
     ),
 }
 STREAMLIT_FRENCH_PREFIXES = {"Help for ": "Aide : ", "Limit ": "Taille maximale : ", "Remove ": "Retirer "}
-# Parts of a longer text: the upload box's "20MB per file".
-STREAMLIT_FRENCH_PARTS = {"MB per file": " Mo par fichier"}
+# Parts of a longer text, all replaced: the upload box's "20MB per file", "File must be 20MB or smaller.".
+STREAMLIT_FRENCH_PARTS = {
+    "MB per file": " Mo par fichier",
+    "File must be ": "Le fichier doit faire au plus ",
+    "MB or smaller.": " Mo.",
+    "Error: ": "Erreur : ",
+}
 
 
 def page_language() -> None:
@@ -72,7 +78,7 @@ def page_language() -> None:
         f"S={json.dumps(STREAMLIT_FRENCH_PARTS, ensure_ascii=False)};"
         "function tr(s){if(!s)return null;var k=s.trim();if(Object.prototype.hasOwnProperty.call(T,k))"
         "return s.replace(k,T[k]);for(var p in P){if(k.indexOf(p)===0)return P[p]+k.slice(p.length);}"
-        "for(var q in S){if(k.indexOf(q)>=0)return s.replace(q,S[q]);}return null;}"
+        "var r=s,c=false;for(var q in S){if(r.indexOf(q)>=0){r=r.split(q).join(S[q]);c=true;}}return c?r:null;}"
         "var A=['aria-label','title','placeholder'];"
         "function el(e){if(!e.getAttribute)return;A.forEach(function(a){var n=tr(e.getAttribute(a));"
         "if(n!==null)e.setAttribute(a,n);});}"
