@@ -60,6 +60,7 @@ STREAMLIT_FRENCH_PREFIXES = {"Help for ": "Aide : ", "Limit ": "Taille maximale 
 STREAMLIT_FRENCH_PARTS = {
     "MB per file": " Mo par fichier",
     "File must be ": "Le fichier doit faire au plus ",
+    ".0MB or smaller.": " Mo.",  # Streamlit writes "20.0MB": no English decimal point in French
     "MB or smaller.": " Mo.",
     "Error: ": "Erreur : ",
 }
