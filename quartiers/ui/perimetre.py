@@ -224,23 +224,26 @@ def results(resultat: Resultat) -> None:
 
 
 def downloads(resultat: Resultat, reference: Reference) -> None:
+    """The GeoJSON result and the A4 sheet, each built only when its button is pressed (deferred downloads)."""
     from quartiers.bilan_perimetre import result_geojson
     from quartiers.feuille_perimetre import sheet_html
 
     left, right = st.columns(2)
     left.download_button(
         "Résultat (GeoJSON)",
-        result_geojson(resultat.bilans),
+        lambda: result_geojson(resultat.bilans),
         file_name="perimetre_propose.geojson",
         mime="application/geo+json",
         help="Proposition, sa bande des 300 m, ajouts et QPV laissés hors, avec leurs chiffres (EPSG:4326).",
+        on_click="ignore",
     )
     right.download_button(
         "Fiche A4 imprimable (HTML)",
-        sheet_html(resultat.bilans, resultat.ensemble, reference, resultat.proposal.messages),
+        lambda: sheet_html(resultat.bilans, resultat.ensemble, reference, resultat.proposal.messages),
         file_name="perimetre_propose_fiche_A4.html",
         mime="text/html",
         help="Ouvrir dans le navigateur puis imprimer (A4) ou enregistrer en PDF.",
+        on_click="ignore",
     )
 
 
