@@ -170,21 +170,18 @@ def elements_list(elements: tuple[Element, ...]) -> str:
     return f"<ul class='qp-liste'>{''.join(f'<li>{_e(e.texte)}</li>' for e in elements)}</ul>" if elements else ""
 
 
+def _item_with_sublist(text: str, subitems: tuple[str, ...]) -> str:
+    """<li>text</li>, with its sub-items as a nested <ul> when there are any; every text escaped."""
+    sublist = "<ul>" + "".join(f"<li>{_e(item)}</li>" for item in subitems) + "</ul>" if subitems else ""
+    return f"<li>{_e(text)}{sublist}</li>"
+
+
 def _objectif_item(row: Objectif) -> str:
     label = _e(row.objectif) if row.objectif else "(non précisé)"
     if not row.operationnels:
         ops = "<ul><li><em>Aucun objectif opérationnel indiqué dans la convention.</em></li></ul>"
     else:
-        ops = (
-            "<ul>"
-            + "".join(
-                f"<li>{_e(op.texte)}"
-                + ("<ul>" + "".join(f"<li>{_e(item)}</li>" for item in op.items) + "</ul>" if op.items else "")
-                + "</li>"
-                for op in row.operationnels
-            )
-            + "</ul>"
-        )
+        ops = "<ul>" + "".join(_item_with_sublist(op.texte, op.items) for op in row.operationnels) + "</ul>"
     return f"<li class='qp-objectif'>Objectif : {label}{ops}</li>"
 
 
@@ -272,12 +269,7 @@ def cadre_html(cadre: Cadre, documents: dict[str, Document]) -> str:
     )
     enjeux = "".join(
         f"<li><strong>{_e(enjeu.titre)}</strong><ul>"
-        + "".join(
-            f"<li>{_e(a.titre)}"
-            + ("<ul>" + "".join(f"<li>{_e(o)}</li>" for o in a.objectifs) + "</ul>" if a.objectifs else "")
-            + "</li>"
-            for a in enjeu.ambitions
-        )
+        + "".join(_item_with_sublist(a.titre, a.objectifs) for a in enjeu.ambitions)
         + "</ul></li>"
         for enjeu in cadre.enjeux
     )
