@@ -367,6 +367,12 @@ def test_streamlit_s_english_words_are_replaced_by_french(visit):
         visit.open(path, **SELECTION.get(path, {}))
         if path == "/":
             expect(visit.page.get_by_role("heading", name="Mont Liébaut", level=2)).to_be_visible()
+        # The translation runs as Streamlit draws: wait until it has caught up, then read what is shown.
+        visit.page.wait_for_function(
+            "(english) => ![...document.querySelectorAll('[aria-label],[title],[placeholder]')].some(e =>"
+            " ['aria-label', 'title', 'placeholder'].some(a => english.includes((e.getAttribute(a) || '').trim())))",
+            arg=english,
+        )
         labels = visit.page.evaluate(
             "() => [...document.querySelectorAll('[aria-label],[title],[placeholder]')]"
             ".flatMap(e => ['aria-label', 'title', 'placeholder'].map(a => (e.getAttribute(a) || '').trim()))"
