@@ -88,7 +88,9 @@ class Visit:
         self.settled()
 
     def settled(self) -> None:
+        """No run in progress and no element of a previous run still shown faded (Streamlit's "stale")."""
         expect(self.page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+        expect(self.page.locator("[data-stale='true']")).to_have_count(0)
 
     def press(self, locator) -> None:
         """A tap on a touch screen, a click elsewhere."""
@@ -423,6 +425,12 @@ def test_axe_finds_no_serious_violation(visit, path, params):
         expect(
             visit.page.get_by_role("heading", name="Mont Liébaut" if params else "Choisissez un quartier")
         ).to_be_visible()
+    if visit.page.locator(MAP_IFRAME).count():
+        # The map drawn, and whatever it reported once loaded handled: axe reads the page a user reads.
+        expect(visit.page.frame_locator(MAP_IFRAME).locator(".leaflet-pane path").first).to_be_attached(
+            timeout=FIRST_LOAD_MS
+        )
+        visit.settled()
     violations = {"page": visit.axe(visit.page.main_frame)}
     if visit.page.locator(MAP_IFRAME).count():
         violations["carte"] = visit.axe(visit.map_frame())

@@ -127,8 +127,19 @@
         return geo;
     }
 
+    /* st_folium's Python default for the click counter is None, its frontend starts it at 0: the map's first
+       report after loading would then look new and rerun the page for nothing (and fade it meanwhile).
+       Aligned here, before that report: the first value sent is a real click. */
+    function alignFirstReport() {
+        var g = win.__GLOBAL_DATA__;
+        if (g && g.previous_data && g.previous_data.last_object_clicked_count === null) {
+            g.previous_data.last_object_clicked_count = g.last_object_clicked_count;
+        }
+    }
+
     function init(map, o) {
         state.map = map;
+        alignFirstReport();
         doc.documentElement.lang = "fr";
         Object.keys(o.panes).forEach(function (name) {
             map.createPane("p_" + name).style.zIndex = o.panes[name];
