@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 from typing import IO
 
+from quartiers.carte_proposition import MAP_TITLE as PERIMETRE_TITLE
 from quartiers.maps import MAP_TITLE, STYLE_QPV
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 MAP_IFRAME = f'iframe[title="{MAP_TITLE}"]'
+PERIMETRE_IFRAME = f'iframe[title="{PERIMETRE_TITLE}"]'
+ANY_MAP_IFRAME = "iframe[src*='streamlit_folium']"
 QPV_PATHS = f"path.leaflet-interactive[stroke='{STYLE_QPV['color']}']"
 
 

@@ -20,6 +20,7 @@ from scripts.appserver import (
     CHROMIUM,
     CHROMIUM_ARGS,
     MAP_IFRAME,
+    PERIMETRE_IFRAME,
     QPV_PATHS,
     free_port,
     start_app,
@@ -104,12 +105,15 @@ class Session:
         self.context.on("request", lambda request: self.requests.append(request.url))
         self.page = self.context.new_page()
         self.tmp_path = tmp_path
+        self.map_iframe = MAP_IFRAME
 
     def open(self, path: str) -> None:
         self.page.goto(self.base_url + path)
+        # Each map names its frame with its own title: the perimeter page's map is not the Carte's.
+        self.map_iframe = PERIMETRE_IFRAME if path.startswith("/perimetre") else MAP_IFRAME
 
     def map_frame(self):
-        return self.page.frame_locator(MAP_IFRAME)
+        return self.page.frame_locator(self.map_iframe)
 
     def wait_for_map(self):
         """The map iframe (found by the title the app gives it) with its QPV polygons drawn."""

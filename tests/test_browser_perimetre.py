@@ -17,6 +17,7 @@ import shapely
 from quartiers import settings
 from quartiers.carte_proposition import STYLE_PROPOSITION
 from quartiers.formats import fmt_number
+from scripts.appserver import MAP_IFRAME
 from tests.conftest import FIRST_LOAD_MS, PHONE, SCREENSHOTS, expect
 
 pytestmark = pytest.mark.browser
@@ -50,6 +51,8 @@ def test_upload_shows_figures_map_and_a_one_page_a4_sheet(session, mont_liebaut_
     frame.to_crs(settings.WGS84).to_file(path, driver="GeoJSON")
     session.open("/perimetre")
     frame_locator = session.wait_for_map()
+    # A screen reader names this map by its own title, not by the Carte page's.
+    expect(session.page.locator(MAP_IFRAME)).to_have_count(0)
     _upload(session, path)
     expect(session.page.get_by_text("1 polygone du fichier déposé comparé aux QPV")).to_be_visible()
     summary = _summary(session)

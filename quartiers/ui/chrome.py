@@ -67,12 +67,14 @@ STREAMLIT_FRENCH_PARTS = {
 
 
 def page_language() -> None:
-    """RGAA: the page is in French (lang, and Streamlit's English labels replaced) and the map frame has a title."""
+    """RGAA: the page is in French (lang, and Streamlit's English labels replaced) and a map frame has a title.
+
+    The title given here is provisional: once drawn, each map names its own frame (static/carte/carte.js)."""
     st.html(
         "<script>(function(){var d=window.parent&&window.parent.document?window.parent.document:document;"
         "d.documentElement.lang='fr';if(d.__titreCarte)return;d.__titreCarte=true;"
         f"var t={MAP_TITLE!r};"
-        "function fix(){d.querySelectorAll('iframe').forEach(function(f){"
+        "function fix(){d.querySelectorAll('iframe').forEach(function(f){if(f.getAttribute('data-titre-carte'))return;"
         "if((f.title||'').indexOf('folium')>=0||(f.src||'').indexOf('folium')>=0){f.title=t;}});}"
         "fix();new MutationObserver(fix).observe(d.body,{childList:true,subtree:true});"
         f"var T={json.dumps(STREAMLIT_FRENCH, ensure_ascii=False)},P={json.dumps(STREAMLIT_FRENCH_PREFIXES, ensure_ascii=False)},"

@@ -147,6 +147,13 @@
         map.getPane("p_etiquettes").setAttribute("aria-hidden", "true");
         var container = map.getContainer();
         container.setAttribute("aria-label", o.title);
+        // The frame itself is named after this map (a page's script only gives a provisional name).
+        try {
+            if (win.frameElement) {
+                win.frameElement.title = o.title;
+                win.frameElement.setAttribute("data-titre-carte", "1");
+            }
+        } catch (e) { /* a page of another origin: its own name stays */ }
         // On a phone the map takes at most half the screen (the page gives its frame the same height).
         try {
             var screen = win.parent;
