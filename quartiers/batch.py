@@ -14,7 +14,7 @@ import csv
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -322,7 +322,7 @@ def _with_answers(frame: pd.DataFrame, locations: list[Location]) -> pd.DataFram
     distance_limite_m: the distance to the nearest QPV limit (for "hors", the nearest QPV is named in
     `remarque`: "QPV le plus proche : NOM (CODE), à 2,5 km"). remarque: that, then the territory remark.
     """
-    concerned = [loc.statut in ("dans", "bande", "limite") for loc in locations]
+    concerned = [is_concerned(loc) for loc in locations]
     answers = pd.DataFrame(
         {
             "code_qp": [(loc.code_qp or "") if ok else "" for loc, ok in zip(locations, concerned, strict=True)],
@@ -340,6 +340,31 @@ def _with_answers(frame: pd.DataFrame, locations: list[Location]) -> pd.DataFram
     )
     kept = frame.loc[:, [c not in OUTPUT_COLUMNS for c in frame.columns]]
     return pd.concat([kept, answers], axis=1)
+
+
+def is_concerned(loc: Location) -> bool:
+    """The point is in a QPV, in its 300 m band or at one of their limits: only then does it carry a code_qp."""
+    return loc.statut in ("dans", "bande", "limite")
+
+
+def point_record(loc: Location) -> dict:
+    """One point's answer as a JSON object (the CLI's `situer --lat --lon`), with the CSV row's meaning.
+
+    The fields of `zones.Location`, except that code_qp, nom_qp, communes and contrat are null unless the
+    point is concerned (`is_concerned`); for "hors", the nearest QPV is under `qpv_le_plus_proche`
+    ({"code_qp", "nom_qp", "distance_m"}, metres in Lambert-93), as `remarque` says in words.
+    """
+    record = asdict(loc)
+    record["qpv_le_plus_proche"] = None
+    if not is_concerned(loc):
+        if loc.statut == "hors" and loc.code_qp is not None:
+            record["qpv_le_plus_proche"] = {
+                "code_qp": loc.code_qp,
+                "nom_qp": loc.nom_qp,
+                "distance_m": loc.distance_limite_m,
+            }
+        record.update(code_qp=None, nom_qp=None, communes=None, contrat=None, voisin=False)
+    return record | {"remarque": row_remark(loc)}
 
 
 def row_remark(loc: Location) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 from quartiers.answers import VINTAGE, describe
@@ -14,8 +13,8 @@ from quartiers.batch import (
     MAX_MEGABYTES,
     BatchError,
     locate_table,
+    point_record,
     read_csv,
-    row_remark,
     to_csv_bytes,
 )
 from quartiers.exports import EXPORTABLE, ExportError, layer_geojson
@@ -96,8 +95,7 @@ def _situer(args) -> int:
         if locator is None:
             return 1
         location = locator.locate(args.lat, args.lon)
-        answer = asdict(location) | {
-            "remarque": row_remark(location),  # as in the CSV result
+        answer = point_record(location) | {  # as in the CSV result: code_qp only for a point concerned
             "reponse": describe(location),
             "avertissement": VINTAGE,
         }

@@ -177,6 +177,25 @@ def test_situer_one_point(capsys):
     assert "décret n° 2023-1314" in answer["avertissement"] and "indicative" in answer["avertissement"]
 
 
+def test_situer_one_point_outside_gives_no_code_but_names_the_nearest_qpv(capsys):
+    """A point 1 km north of Mont Liébaut's limit: the same meaning as a CSV row (code_qp empty for "hors")."""
+    qpv = _qpv_l93()
+    limit = qpv.set_index("code_qp").geometry["QN06208M"]
+    point = gpd.GeoSeries.from_xy([limit.centroid.x], [limit.bounds[3] + 1_000], crs=settings.LAMBERT93)
+    distances = qpv.distance(point.iloc[0])
+    nearest = qpv.loc[distances.idxmin()]
+    assert distances.min() > 300
+    wgs84 = point.to_crs(settings.WGS84).iloc[0]
+    lat, lon = round(wgs84.y, 7), round(wgs84.x, 7)
+    code, out, err = _run(capsys, "situer", "--lat", str(lat), "--lon", str(lon))
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["statut"] == "hors" and answer["code_qp"] is None and answer["nom_qp"] is None
+    assert answer["qpv_le_plus_proche"]["code_qp"] == nearest["code_qp"]
+    assert abs(answer["qpv_le_plus_proche"]["distance_m"] - distances.min()) <= 1
+    assert nearest["code_qp"] in answer["remarque"]
+
+
 def test_situer_needs_a_file_or_both_coordinates(capsys):
     code, _, err = _run(capsys, "situer", "--lat", "50.518")
     assert code == 2 and err.startswith("Erreur")
@@ -266,6 +285,7 @@ def test_situer_poles_and_antimeridian_answer_without_error(capsys, lat, lon):
     answer = json.loads(out)
     assert answer["statut"] == "hors" and answer["hors_agglomerations"] is True
     assert answer["remarque"].endswith("hors des agglomérations CABBALR et CALL")
+    assert answer["code_qp"] is None and answer["dans_qpv"] is False  # as the CSV row: no code for "hors"
     assert "Traceback" not in out + err
 
 
