@@ -150,7 +150,7 @@ def clicks(browser, url: str, frame_selector: str, targets, pid: int, heading_of
     page.goto(url)
     page.frame_locator(frame_selector).locator(QPV_STROKE).filter(visible=True).first.wait_for(timeout=120_000)
     frames.wait_finished(page, 1)
-    page.wait_for_timeout(1500)  # the map's first value reruns the script once; let it pass
+    page.wait_for_timeout(1500)  # the bare map reruns its script once on its first value (the app does not)
     result = {"seconds": [], "cpu": [], "bytes": []}
     for i in range(RUNS):
         code, (name, lat, lon, _) = targets[i % len(targets)]
