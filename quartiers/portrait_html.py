@@ -38,7 +38,7 @@ STYLE = (
     ".qp-ligne{width:auto;max-width:100%;margin:.4rem 0 .2rem 0}"
     ".qp-ligne caption{font-weight:400;font-size:.9em;caption-side:top}"
     ".qp-ligne th,.qp-ligne td{overflow-wrap:anywhere}.qp-ligne tbody th{font-weight:400}"
-    ".qp-ligne td{font-weight:600}"
+    ".qp-ligne td{font-weight:600}.qp-ligne+br{display:none}"
     ".qp-h{font-size:1.5rem;font-weight:600;line-height:1.2;margin:1.5rem 0 .75rem 0}"
     ".qp-large{min-width:40rem}.qp-chiffres li{margin:.2rem 0 .7rem 0}"
     ".qp-quartiers th,.qp-quartiers td{min-width:6.5rem}"
@@ -112,7 +112,7 @@ def row_table(indicateur: Indicateur, documents: dict[str, Document]) -> str:
     )
     return (
         f"<table class='qp-table qp-ligne'><caption>{_e(row_caption(indicateur, documents))}</caption>"
-        f"<thead><tr><th scope='col'>Colonne du tableau</th><th scope='col'>Ligne « {_e(tableau.ligne)} »</th>"
+        f"<thead><tr><th scope='col'>Colonne du tableau</th><th scope='col'>Ligne «&nbsp;{_e(tableau.ligne)}&nbsp;»</th>"
         f"</tr></thead><tbody>{rows}</tbody></table>"
     )
 

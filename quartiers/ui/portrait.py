@@ -140,8 +140,8 @@ def _statistics(portrait: Portrait) -> None:
     st.html(
         ph.STYLE
         + ph.rate_bars(portrait.indicateurs)
-        + "<p>Chaque chiffre du quartier avec la phrase de la source, son millésime et son périmètre :</p>"
-        + ph.indicators_list(portrait.indicateurs, get_documents())
+        + "<p>Chaque chiffre du quartier avec la phrase (ou la ligne de tableau) de la source, son millésime et son "
+        "périmètre :</p>" + ph.indicators_list(portrait.indicateurs, get_documents())
     )
 
 
