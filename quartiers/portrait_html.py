@@ -138,7 +138,8 @@ def measure_note(indicateur: Indicateur, documents: dict[str, Document]) -> str:
 def indicators_table(
     indicateurs: tuple[Indicateur, ...], documents: dict[str, Document], caption: str, value_header: str = "Quartier"
 ) -> str:
-    """A table: indicator, value (with its sign if a change), reference, the source's own sentence, source."""
+    """A table: indicator, value (with its sign if a change), reference, the source's own words (a sentence, or a
+    table row cell by cell under its headers: `quote_text`), source."""
     if not indicateurs:
         return ""
     rows = "".join(
@@ -174,6 +175,8 @@ def indicators_list(indicateurs: tuple[Indicateur, ...], documents: dict[str, Do
 
     The same content as `indicators_table`, laid out for a narrow panel or a phone. When every figure has the
     same source, vintage and perimeter, that line is said once under the list instead of under each figure.
+    A figure quoted from a table row gets that row as a small labelled table (`row_table`), shown once for
+    consecutive figures of the same row.
     """
     if not indicateurs:
         return ""
