@@ -12,7 +12,7 @@ from itertools import groupby
 
 from quartiers.catalogue import Quartier
 from quartiers.filosofi import ReferenceCommune, Valeur
-from quartiers.formats import fmt_number, fmt_quantity, fmt_reference, fmt_value, source_line
+from quartiers.formats import document_title, fmt_number, fmt_quantity, fmt_reference, fmt_value, source_line
 from quartiers.portraits import Cadre, Document, Element, Indicateur, Irritant, Objectif, Portrait
 from quartiers.settings import FILOSOFI_LABEL
 
@@ -35,6 +35,10 @@ STYLE = (
     ".qp-table{border-collapse:collapse;width:100%;font-size:.95em}"
     ".qp-table th,.qp-table td{border:1px solid #999;padding:.3rem .4rem;text-align:left;vertical-align:top}"
     ".qp-table caption{text-align:left;font-weight:600;margin:.3rem 0}"
+    ".qp-ligne{width:auto;max-width:100%;margin:.4rem 0 .2rem 0}"
+    ".qp-ligne caption{font-weight:400;font-size:.9em;caption-side:top}"
+    ".qp-ligne th,.qp-ligne td{overflow-wrap:anywhere}.qp-ligne tbody th{font-weight:400}"
+    ".qp-ligne td{font-weight:600}.qp-ligne+br{display:none}"
     ".qp-h{font-size:1.5rem;font-weight:600;line-height:1.2;margin:1.5rem 0 .75rem 0}"
     ".qp-large{min-width:40rem}.qp-chiffres li{margin:.2rem 0 .7rem 0}"
     ".qp-quartiers th,.qp-quartiers td{min-width:6.5rem}"
@@ -61,6 +65,67 @@ def indicator_label(indicateur: Indicateur) -> str:
     return indicateur.libelle
 
 
+EMPTY_CELL = "(case vide)"
+
+
+def row_caption(indicateur: Indicateur, documents: dict[str, Document]) -> str:
+    """« Ligne « Camus » du tableau de la section « … » — document 004 : <titre> »."""
+    tableau, source = indicateur.tableau, indicateur.source
+    titre = document_title(documents, source.document)
+    return f"Ligne « {tableau.ligne} » du tableau de la section « {source.section} » — document {source.document}" + (
+        f" : {titre}" if titre else ""
+    )
+
+
+def quote_text(indicateur: Indicateur) -> str:
+    """The source's words for a figure, in plain text: « the sentence », or for a table row each cell under its
+    column header: « ligne « Camus » du tableau « … » : Libellé QP : Camus ; Commune : ANGRES ; … »."""
+    tableau = indicateur.tableau
+    if tableau is None:
+        return f"« {indicateur.texte} »"
+    cells = " ; ".join(f"{header} : {cell or EMPTY_CELL}" for header, cell in tableau.paires)
+    return (
+        f"ligne « {tableau.ligne} » du tableau de la section « {indicateur.source.section} » "
+        f"(document {indicateur.source.document}) — {cells}"
+    )
+
+
+def cell_reference(indicateur: Indicateur) -> str:
+    """Where a figure sits in a quoted table: « colonne Population 2014, ligne « Camus » du tableau de la section
+    « … » (document 004) »; for a sentence, the sentence in quotes."""
+    tableau = indicateur.tableau
+    if tableau is None:
+        return f"« {indicateur.texte} »"
+    return (
+        f"colonne {tableau.colonne}, ligne « {tableau.ligne} » du tableau de la section « {indicateur.source.section} »"
+        f" (document {indicateur.source.document})"
+    )
+
+
+def row_table(indicateur: Indicateur, documents: dict[str, Document]) -> str:
+    """A quoted table row as a small table: one line per column of the source (its header as printed, then the
+    cell), so that it reads on a 390 px phone as on a projector; the caption names the document and section."""
+    tableau = indicateur.tableau
+    rows = "".join(
+        f"<tr><th scope='row'>{_e(header)}</th><td>{_e(cell) or _e(EMPTY_CELL)}</td></tr>"
+        for header, cell in tableau.paires
+    )
+    return (
+        f"<table class='qp-table qp-ligne'><caption>{_e(row_caption(indicateur, documents))}</caption>"
+        f"<thead><tr><th scope='col'>Colonne du tableau</th><th scope='col'>Ligne «&nbsp;{_e(tableau.ligne)}&nbsp;»</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _same_row(a: Indicateur | None, b: Indicateur) -> bool:
+    return (
+        a is not None
+        and a.tableau is not None
+        and b.tableau is not None
+        and ((a.tableau.colonnes, a.tableau.cellules, a.source) == (b.tableau.colonnes, b.tableau.cellules, b.source))
+    )
+
+
 def measure_note(indicateur: Indicateur, documents: dict[str, Document]) -> str:
     """« Source : … — millésime — périmètre : … » for one figure."""
     mesure = indicateur.mesure
@@ -73,7 +138,8 @@ def measure_note(indicateur: Indicateur, documents: dict[str, Document]) -> str:
 def indicators_table(
     indicateurs: tuple[Indicateur, ...], documents: dict[str, Document], caption: str, value_header: str = "Quartier"
 ) -> str:
-    """A table: indicator, value (with its sign if a change), reference, the source's own sentence, source."""
+    """A table: indicator, value (with its sign if a change), reference, the source's own words (a sentence, or a
+    table row cell by cell under its headers: `quote_text`), source."""
     if not indicateurs:
         return ""
     rows = "".join(
@@ -81,7 +147,7 @@ def indicators_table(
         f"<th scope='row'>{_e(indicator_label(i))}</th>"
         f"<td>{_e(fmt_value(i))}{_e(' (' + i.evolution + ')') if i.evolution else ''}</td>"
         f"<td>{_e(fmt_reference(i)) or '—'}</td>"
-        f"<td>« {_e(i.texte)} »</td>"
+        f"<td>{_e(quote_text(i))}</td>"
         f"<td class='qp-source'>{_e(measure_note(i, documents))}</td>"
         "</tr>"
         for i in indicateurs
@@ -90,7 +156,7 @@ def indicators_table(
         caption,
         f"<table class='qp-table qp-large'><caption>{_e(caption)}</caption>"
         f"<thead><tr><th scope='col'>Indicateur</th><th scope='col'>{_e(value_header)}</th>"
-        "<th scope='col'>Référence</th><th scope='col'>Phrase de la source</th>"
+        "<th scope='col'>Référence</th><th scope='col'>Phrase ou ligne de tableau de la source</th>"
         "<th scope='col'>Source, millésime et périmètre</th></tr></thead>"
         f"<tbody>{rows}</tbody></table>",
     )
@@ -109,6 +175,8 @@ def indicators_list(indicateurs: tuple[Indicateur, ...], documents: dict[str, Do
 
     The same content as `indicators_table`, laid out for a narrow panel or a phone. When every figure has the
     same source, vintage and perimeter, that line is said once under the list instead of under each figure.
+    A figure quoted from a table row gets that row as a small labelled table (`row_table`), shown once for
+    consecutive figures of the same row.
     """
     if not indicateurs:
         return ""
@@ -118,13 +186,22 @@ def indicators_list(indicateurs: tuple[Indicateur, ...], documents: dict[str, Do
         f"<li><strong>{_e(indicator_label(i))} :</strong> {_e(fmt_value(i))}"
         f"{_e(' (' + i.evolution + ')') if i.evolution else ''}"
         + (f" — référence : {_e(fmt_reference(i))}" if i.reference is not None else "")
-        + f"<br>« {_e(i.texte)} »"
+        + _quote_html(i, previous, documents)
         + ("" if shared else f"<br><span class='qp-source'>{_e(note)}</span>")
         + "</li>"
-        for i, note in zip(indicateurs, notes, strict=True)
+        for previous, i, note in zip((None, *indicateurs), indicateurs, notes, strict=False)
     )
     after = f"<p class='qp-source'>Pour chacun de ces chiffres : {_e(shared)}</p>" if shared else ""
     return f"<ul class='qp-liste qp-chiffres'>{items}</ul>{after}"
+
+
+def _quote_html(indicateur: Indicateur, previous: Indicateur | None, documents: dict[str, Document]) -> str:
+    """The sentence in quotes; a table row as a small table, shown once for consecutive figures of that row."""
+    if indicateur.tableau is None:
+        return f"<br>« {_e(indicateur.texte)} »"
+    if _same_row(previous, indicateur):
+        return f"<br>Même ligne du tableau, ci-dessus : colonne {_e(indicateur.tableau.colonne)}."
+    return row_table(indicateur, documents)
 
 
 def rate_bars(indicateurs: tuple[Indicateur, ...]) -> str:
@@ -250,7 +327,7 @@ def surfaces(quartier: Quartier) -> list[tuple[str, str]]:
         facts.append(
             (
                 SURFACE_CONVENTION,
-                f"{fmt_value(surface)} (« {surface.texte} » ; {surface.mesure.millesime})",
+                f"{fmt_value(surface)} ({quote_text(surface)} ; {surface.mesure.millesime})",
             )
         )
     return facts

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from quartiers import settings
@@ -54,6 +54,28 @@ class Mesure:
         return " ; ".join((self.source, self.millesime, self.perimetre))
 
 
+@dataclass(frozen=True)
+class Tableau:
+    """A quote that is one row of a table of the source: its column headers and its cells, as printed.
+
+    `colonne` is the header of the column that holds the figure; an empty cell of the source is "".
+    """
+
+    colonnes: tuple[str, ...]
+    cellules: tuple[str, ...]
+    colonne: str
+
+    @property
+    def ligne(self) -> str:
+        """The row's name: its first non-empty cell (« Camus », « TOTAL »)."""
+        return next((c for c in self.cellules if c), "")
+
+    @property
+    def paires(self) -> tuple[tuple[str, str], ...]:
+        """(column header, cell) in the source's order."""
+        return tuple(zip(self.colonnes, self.cellules, strict=True))
+
+
 MILLESIME_INCONNU = "millésime non indiqué par la source"
 PERIMETRE_INCONNU = "périmètre non précisé par la source"
 
@@ -73,6 +95,7 @@ class Indicateur:
     perimetre: str | None = None  # territory of the figure, e.g. "ancien périmètre du quartier"
     source_donnees: str | None = None  # producer named by the document, e.g. "sigville"
     variation: bool = False  # the value is a change ("+56 %"), not a level
+    tableau: Tableau | None = None  # set when `texte` is a table row rather than a sentence
 
     @property
     def is_rate(self) -> bool:
@@ -209,7 +232,8 @@ class _Reader:
             raise self.fail(key, "le texte contient du HTML ou du script, refusé")
         return value.strip()
 
-    def texts(self, key: str, required: bool = False) -> tuple[str, ...]:
+    def texts(self, key: str, required: bool = False, empty_items: bool = False) -> tuple[str, ...]:
+        """A list of texts; with `empty_items`, "" is kept as an empty item (an empty table cell)."""
         value = self.data.get(key, [])
         if isinstance(value, str):
             value = [value]
@@ -217,7 +241,9 @@ class _Reader:
             raise self.fail(key, "doit être une liste de textes")
         if required and not value:
             raise self.fail(key, "liste obligatoire vide")
-        return tuple(_Reader(self.fichier, {key: v}, self.where).text(key) for v in value)
+        return tuple(
+            "" if empty_items and v == "" else _Reader(self.fichier, {key: v}, self.where).text(key) for v in value
+        )
 
     def number(self, key: str, required: bool = True) -> float | None:
         value = self.data.get(key)
@@ -255,6 +281,56 @@ class _Reader:
         return Source(document=document, section=table.text("section"))
 
 
+def _cell_number(cell: str) -> float | None:
+    """« 1 500 » → 1500.0, « 46,1 » → 46.1; None when the cell is not a plain number."""
+    try:
+        return float(re.sub(r"[\s\u00a0\u202f]", "", cell).replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _tableau(reader: _Reader, indicateur: Indicateur) -> Tableau | None:
+    """The optional `tableau = { colonnes = [...], cellules = [...] }` of a figure quoted from a table row.
+
+    Checked here: one cell per column header, the column of the figure (`colonne`, by default the label) among
+    the headers and holding the value, and the cells, end to end, giving back `texte`. That headers and cells
+    are printed in the document is checked with the other texts (quartiers.verbatim).
+    """
+    if "tableau" not in reader.data:
+        return None
+    if not isinstance(reader.data["tableau"], dict):
+        raise reader.fail("tableau", "doit être un bloc { colonnes = [...], cellules = [...] }")
+    table = reader.table("tableau")
+    unknown = sorted(set(table.data) - {"colonnes", "cellules", "colonne"})
+    if unknown:
+        raise table.fail(unknown[0], "champ inconnu (attendu : colonnes, cellules, colonne)")
+    colonnes = table.texts("colonnes", required=True)
+    cellules = table.texts("cellules", required=True, empty_items=True)
+    if len(cellules) != len(colonnes):
+        raise table.fail(
+            "cellules",
+            f"{len(cellules)} cellule(s) pour {len(colonnes)} colonne(s) : il faut une cellule par colonne, "
+            "dans l'ordre de la source (une case vide s'écrit \"\")",
+        )
+    colonne = table.text("colonne", required=False) or indicateur.libelle
+    if colonne not in colonnes:
+        raise table.fail(
+            "colonne",
+            f"« {colonne} » n'est pas l'une des colonnes ; écrire colonne = \"…\" avec l'en-tête de la colonne du chiffre",
+        )
+    cell = cellules[colonnes.index(colonne)]
+    if _cell_number(cell) != indicateur.valeur:
+        raise table.fail(
+            "cellules",
+            f"la cellule de la colonne « {colonne} » (« {cell} ») ne porte pas la valeur {indicateur.valeur:g}",
+        )
+    if " ".join(cellules).split() != indicateur.texte.split():
+        raise table.fail(
+            "cellules", f"mises bout à bout, les cellules doivent redonner le texte « {indicateur.texte} »"
+        )
+    return Tableau(colonnes=colonnes, cellules=cellules, colonne=colonne)
+
+
 def _indicateur(reader: _Reader) -> Indicateur:
     indicateur = Indicateur(
         cle=reader.text("cle", required=False),
@@ -275,7 +351,8 @@ def _indicateur(reader: _Reader) -> Indicateur:
         for key, value in (("valeur", indicateur.valeur), ("reference", indicateur.reference)):
             if value is not None and not 0 <= value <= 100:
                 raise reader.fail(key, f"un taux doit être compris entre 0 et 100 % (lu : {value})")
-    return indicateur
+    tableau = _tableau(reader, indicateur)
+    return replace(indicateur, tableau=tableau) if tableau else indicateur
 
 
 def _objectif(reader: _Reader) -> Objectif:

@@ -11,7 +11,7 @@ import unicodedata
 from pathlib import Path
 
 from quartiers import settings
-from quartiers.portraits import Portrait, load_documents
+from quartiers.portraits import Cadre, Indicateur, Portrait, load_documents
 
 _TAGS = re.compile(r"<[^>]+>")
 _SUPERSCRIPT = re.compile(r"\^\{([^}]*)\}")
@@ -45,13 +45,32 @@ def is_verbatim(text: str, readings: tuple[str, ...]) -> bool:
     return any(cleaned in reading for reading in readings)
 
 
+def indicator_texts(indicateurs: tuple[Indicateur, ...], field: str) -> list[tuple[str, str, str]]:
+    """(field, text, document) for each figure's sentence and, for a quoted table row, its headers and cells.
+
+    Headers and cells are each checked end to end, as a row of the document (an empty cell adds nothing).
+    """
+    items = []
+    for i in indicateurs:
+        items.append((f"{field}.texte", i.texte, i.source.document))
+        if i.tableau is not None:
+            items.append((f"{field}.tableau.colonnes", " ".join(i.tableau.colonnes), i.source.document))
+            items.append((f"{field}.tableau.cellules", " ".join(i.tableau.cellules), i.source.document))
+    return items
+
+
+def cadre_texts(cadre: Cadre) -> list[tuple[str, str, str]]:
+    """(field, text, document) for the reference figures of an intercommunal frame."""
+    return indicator_texts(cadre.references, "references")
+
+
 def portrait_texts(portrait: Portrait) -> list[tuple[str, str, str]]:
     """(field, text, document) for every text that must be verbatim.
 
     Objective and ambition labels are left out: some are table cells cut by a page break and
     reassembled (each such case is stated in the file's note).
     """
-    items = [("indicateurs.texte", i.texte, i.source.document) for i in portrait.indicateurs]
+    items = indicator_texts(portrait.indicateurs, "indicateurs")
     for irritant in portrait.irritants:
         items.append(("irritants.titre", irritant.titre, irritant.source.document))
         items += [("irritants.detail", d, irritant.source.document) for d in irritant.detail]

@@ -54,10 +54,12 @@ def portrait_header(quartier: Quartier) -> None:
         facts.append(f"**Intercommunalité :** {md(', '.join(quartier.epci))}")
     population = _population(portrait)
     if population:
-        facts.append(
-            f"**Population :** {md(fmt_value(population))} — « {md(population.texte)} » "
-            f"({md(population.mesure.millesime)} ; {md(population.mesure.perimetre)})"
+        where = (
+            f"{ph.cell_reference(population)} ; périmètre : {population.mesure.perimetre}"
+            if population.tableau
+            else f"{ph.quote_text(population)} ({population.mesure.millesime} ; {population.mesure.perimetre})"
         )
+        facts.append(f"**Population :** {md(fmt_value(population))} — {md(where)}")
     for label, value in ph.surfaces(quartier):
         facts.append(f"**{md(label)} :** {md(value)}")
     if quartier.surface_ha is None and quartier.statut == "QIC":
@@ -138,8 +140,8 @@ def _statistics(portrait: Portrait) -> None:
     st.html(
         ph.STYLE
         + ph.rate_bars(portrait.indicateurs)
-        + "<p>Chaque chiffre du quartier avec la phrase de la source, son millésime et son périmètre :</p>"
-        + ph.indicators_list(portrait.indicateurs, get_documents())
+        + "<p>Chaque chiffre du quartier avec la phrase (ou la ligne de tableau) de la source, son millésime et son "
+        "périmètre :</p>" + ph.indicators_list(portrait.indicateurs, get_documents())
     )
 
 
