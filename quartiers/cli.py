@@ -20,7 +20,7 @@ from quartiers.batch import (
 from quartiers.exports import EXPORTABLE, ExportError, layer_geojson
 from quartiers.perimeters import load_layers
 from quartiers.portraits import PortraitError, load_cadres_checked, load_portraits
-from quartiers.verbatim import load_sources, unfaithful_texts
+from quartiers.verbatim import load_sources, unfaithful_cadre_texts, unfaithful_texts
 from quartiers.zones import Locator
 
 
@@ -139,6 +139,7 @@ def _check_portraits() -> int:
     for error in errors:
         print(f"Erreur : {error}")
     unfaithful: list[str] = []
+    sources = None
     try:
         sources = load_sources()
     except PortraitError as exc:
@@ -151,9 +152,11 @@ def _check_portraits() -> int:
         )
     else:
         unfaithful = [message for portrait in portraits.values() for message in unfaithful_texts(portrait, sources)]
+    cadres, cadre_errors = load_cadres_checked()
+    if sources is not None:
+        unfaithful += [message for cadre in cadres.values() for message in unfaithful_cadre_texts(cadre, sources)]
     for message in unfaithful:
         print(f"Erreur : {message}")
-    cadres, cadre_errors = load_cadres_checked()
     for error in cadre_errors:
         print(f"Erreur : {error}")
     print(

@@ -199,6 +199,7 @@ class Cadre:
     enjeux: tuple[Enjeu, ...]
     transversaux: tuple[Transversal, ...]
     note: str | None = None
+    fichier: str = ""  # "cadres/call.toml", for messages
 
 
 @dataclass(frozen=True)
@@ -445,6 +446,7 @@ def parse_cadre(path: Path) -> Cadre:
         )
     return Cadre(
         epci=epci,
+        fichier=fichier,
         nom=reader.text("nom"),
         source=reader.source(),
         references=tuple(_indicateur(r) for r in reader.tables("references")),

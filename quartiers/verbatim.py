@@ -83,11 +83,20 @@ def portrait_texts(portrait: Portrait) -> list[tuple[str, str, str]]:
     return items
 
 
-def unfaithful_texts(portrait: Portrait, sources: dict[str, tuple[str, ...]]) -> list[str]:
-    """French messages for each text not found word for word in its document."""
+def _unfaithful(fichier: str, items: list[tuple[str, str, str]], sources: dict[str, tuple[str, ...]]) -> list[str]:
     return [
-        f"{portrait.fichier} — champ « {field} » : texte introuvable mot pour mot dans le document {document} : "
+        f"{fichier} — champ « {field} » : texte introuvable mot pour mot dans le document {document} : "
         f"« {text[:80]}{'…' if len(text) > 80 else ''} »"
-        for field, text, document in portrait_texts(portrait)
+        for field, text, document in items
         if not is_verbatim(text, sources.get(document, ()))
     ]
+
+
+def unfaithful_texts(portrait: Portrait, sources: dict[str, tuple[str, ...]]) -> list[str]:
+    """French messages for each text of a portrait not found word for word in its document."""
+    return _unfaithful(portrait.fichier, portrait_texts(portrait), sources)
+
+
+def unfaithful_cadre_texts(cadre: Cadre, sources: dict[str, tuple[str, ...]]) -> list[str]:
+    """French messages for each reference figure of a frame (portraits/cadres/) not found word for word."""
+    return _unfaithful(cadre.fichier, cadre_texts(cadre), sources)

@@ -275,6 +275,21 @@ def test_verifier_portraits_catches_a_paraphrase(monkeypatch, tmp_path, capsys):
     assert "catorive.toml" in out and "introuvable mot pour mot dans le document 002" in out
 
 
+def test_verifier_portraits_checks_the_frames_too(monkeypatch, tmp_path, capsys):
+    """A frame's reference figure retyped differently (portraits/cadres/) is caught like a portrait's."""
+    import shutil
+
+    shutil.copytree(settings.PORTRAITS_DIR, tmp_path / "portraits")
+    path = tmp_path / "portraits" / "cadres" / "call.toml"
+    text = path.read_text(encoding="utf-8")
+    assert "vivent en QPV" in text
+    path.write_text(text.replace("vivent en QPV", "habitent en QPV"), encoding="utf-8")
+    monkeypatch.setattr(settings, "PORTRAITS_DIR", tmp_path / "portraits")
+    assert main(["verifier-portraits"]) == 1
+    out = capsys.readouterr().out
+    assert "cadres/call.toml — champ « references.texte »" in out and "document 004" in out
+
+
 # --- extreme coordinates, files that locate nothing, formulas, broken data files ----------------------------------
 
 
