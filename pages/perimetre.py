@@ -6,7 +6,6 @@ from streamlit_folium import st_folium
 from quartiers import carte_proposition
 from quartiers.ui import chrome, perimetre, state
 
-display = state.get_display()
 reference = perimetre.get_reference()
 
 st.title("Tester un périmètre proposé")
@@ -24,8 +23,9 @@ with map_column:
         st.error(state.LEAFLET_MISSING)
     view = carte_proposition.result_view(resultat.bilans) if resultat is not None else {}
     st_folium(
+        # The official layers are fetched from static files: a rerun sends the map's script and the proposal only.
         carte_proposition.build_proposal_map(
-            display, presentation=chrome.is_presentation(), names=reference.noms if reference else None
+            perimetre.map_layers(), perimetre.layer_urls(), presentation=chrome.is_presentation()
         ),
         key=perimetre.MAP_KEY,
         height=carte_proposition.MAP_HEIGHT_PX,

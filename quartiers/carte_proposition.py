@@ -1,11 +1,14 @@
 """Folium only: the map of the "Tester un périmètre" page — official layers, drawing tools, the proposal's layers.
 
 Leaflet.draw comes from the npm registry (static/package.json) and is served by the app at /app/static/...,
-like Leaflet itself: no CDN. Geometries go to the browser in EPSG:4326.
+like Leaflet itself: no CDN. Geometries go to the browser in EPSG:4326. The official layers are static files
+published like the Carte map's (`maps.publish_layers`) and drawn by static/carte/carte.js: a rerun of the page
+sends the map's short script and the proposal's own layers, not the official ones.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from html import escape
 
 import folium
@@ -19,12 +22,14 @@ from quartiers import settings
 from quartiers.bilan_perimetre import Bilan, qpv_label
 from quartiers.maps import (
     MAX_ZOOM,
+    PANES,
     STYLE_BANDE,
     STYLE_COMMUNE,
     STYLE_QPV,
     STYLE_VOISIN,
     DisplayLayers,
     add_backgrounds,
+    add_layer,
     add_map_extras,
     add_map_tools,
     to_display_geojson,
@@ -43,6 +48,17 @@ STYLE_BANDE_PROPOSITION = {"color": "#1f4e79", "weight": 2, "fill": True, "fillC
 STYLE_AJOUT = {"color": "#00441b", "weight": 2.5, "fillColor": "#41ab5d", "fillOpacity": 0.55, "dashArray": "12 4"}
 STYLE_LAISSE_HORS = {"color": "#67000d", "weight": 3, "fillColor": "#ffffff", "fillOpacity": 0.6, "dashArray": "1 5"}
 LABEL_MIN_HA = 0.2  # smaller parts get no text label on the map (they stay in the table and the legend)
+
+# The official layers lie under Leaflet's overlay pane (z-index 400), where Leaflet.draw puts what is drawn and
+# the proposal's layers are added: those stay on top of the official layers whatever order they arrive in.
+REFERENCE_PANES = {name: z_index - 50 for name, z_index in PANES.items()}
+# Bottom to top: layer of DisplayLayers, its name in the layer switch, style, tooltip ([property, label] as text).
+REFERENCE_LAYERS = (
+    ("communes", "Communes", STYLE_COMMUNE, [["nom", "Commune"]]),
+    ("bande", "Bande des 300 m des QPV", STYLE_BANDE, [["nom_affiche", "Bande des 300 m autour de"]]),
+    ("voisins", "QPV voisins", STYLE_VOISIN, [["nom_affiche", "QPV voisin"], ["code_qp", "Code"]]),
+    ("qpv", "QPV 2024 officiels", STYLE_QPV, [["nom_affiche", "QPV"], ["code_qp", "Code"]]),
+)
 
 
 def legend_entries() -> list[tuple[dict, str]]:
@@ -183,39 +199,47 @@ def _named(data: dict | None, names: dict[str, str]) -> dict | None:
     return {**data, "features": features}
 
 
+def reference_layers(layers: DisplayLayers, names: dict[str, str] | None = None) -> DisplayLayers:
+    """The official layers this map shows: QPV, neighbours and bands carrying `nom_affiche`, and the communes.
+
+    `names` maps code_qp to the app's quartier name, shown before the ANCT name. The other layers (EPCI, QIC,
+    commune labels) are left out. Publish the result with `maps.publish_layers` for `build_proposal_map`.
+    """
+    names = names or {}
+    return dataclasses.replace(
+        layers,
+        qpv=_named(layers.qpv, names),
+        voisins=_named(layers.voisins, names),
+        bande=_named(layers.bande, names),
+        epci=None,
+        qic=None,
+        etiquettes=None,
+    )
+
+
 def build_proposal_map(
     layers: DisplayLayers,
+    layer_urls: dict[str, str] | None = None,
     with_tiles: bool = True,
     presentation: bool = False,
-    names: dict[str, str] | None = None,
 ) -> folium.Map:
     """The official QPV, their bands and the communes, with the drawing tools and the legend; the territory in view.
 
-    Built on the app's map assets (maps.add_map_tools / add_map_extras: French controls, scale, legend).
-    `names` maps code_qp to the app's quartier name, shown in tooltips before the ANCT name; `presentation`
-    enlarges the legend, the controls and the labels.
+    `layers` comes from `reference_layers`; with `layer_urls` (`maps.publish_layers` of those same layers) the
+    map fetches each layer from its static file, without it the GeoJSON is embedded (heavier: a map shown once).
+    Built on the app's map assets (maps.add_map_tools / add_map_extras: French controls, scale, legend, tooltips
+    as text); `presentation` enlarges the legend, the controls and the labels.
     """
-    names = names or {}
     fmap = folium.Map(location=None, tiles=None, control_scale=False, max_zoom=MAX_ZOOM)
     # The page gives the frame a fixed height: the map is not shortened on a phone.
-    add_map_tools(fmap, MAP_TITLE, phone_max_width=0)
+    add_map_tools(fmap, MAP_TITLE, phone_max_width=0, panes=REFERENCE_PANES)
     osm, plain = add_backgrounds(fmap, with_tiles)
-    for data, name, style, fields, aliases in (
-        (layers.communes, "Communes", STYLE_COMMUNE, ["nom"], ["Commune"]),
-        (_named(layers.bande, names), "Bande des 300 m des QPV", STYLE_BANDE, ["nom_affiche"],
-         ["Bande des 300 m autour de"]),
-        (_named(layers.voisins, names), "QPV voisins", STYLE_VOISIN, ["nom_affiche", "code_qp"],
-         ["QPV voisin", "Code"]),
-        (_named(layers.qpv, names), "QPV 2024 officiels", STYLE_QPV, ["nom_affiche", "code_qp"], ["QPV", "Code"]),
-    ):  # fmt: skip
+    for name, title, style, tooltip in REFERENCE_LAYERS:
+        data = getattr(layers, name)
         if data is None or not data["features"]:
             continue
-        folium.GeoJson(
-            data,
-            name=name,
-            style_function=lambda _f, style=style: style,
-            tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, localize=False),
-        ).add_to(fmap)
+        source = layer_urls[name] if layer_urls and name in layer_urls else data
+        add_layer(fmap, name, title, source, style, name, tooltip)
     fmap.fit_bounds(layers.bounds)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     _DrawFrench().add_to(fmap)

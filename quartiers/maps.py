@@ -190,6 +190,11 @@ def publish_layers(
     return urls
 
 
+def layer_files_present(urls: dict[str, str]) -> bool:
+    """Whether every file of `urls` (from `publish_layers`) is still on disk: a cache of URLs is valid only then."""
+    return all((settings.STATIC_DIR / url.removeprefix("/app/static/")).exists() for url in urls.values())
+
+
 def _asset_url(name: str) -> str:
     """URL of one of the app's own map assets (static/carte/), versioned by content so browsers may cache it."""
     path = MAP_ASSETS_DIR / name
@@ -206,11 +211,11 @@ class _MapTools(MacroElement):
         "{% endmacro %}"
     )
 
-    def __init__(self, title: str = MAP_TITLE, phone_max_width: int = PHONE_MAX_WIDTH_PX):
+    def __init__(self, title: str = MAP_TITLE, phone_max_width: int = PHONE_MAX_WIDTH_PX, panes: dict = PANES):
         super().__init__()
         self._name = "MapTools"
         self.options = {
-            "panes": PANES,
+            "panes": panes,
             "title": title,
             "labelsZoom": LABELS_MIN_ZOOM,
             "phoneMaxWidth": phone_max_width,
@@ -312,16 +317,40 @@ def legend_html(layers: DisplayLayers) -> str:
     return "<summary style='cursor:pointer;font-weight:bold'>Légende</summary>" + "".join(lines)
 
 
-def add_map_tools(fmap: folium.Map, title: str = MAP_TITLE, phone_max_width: int = PHONE_MAX_WIDTH_PX) -> None:
+def add_map_tools(
+    fmap: folium.Map, title: str = MAP_TITLE, phone_max_width: int = PHONE_MAX_WIDTH_PX, panes: dict = PANES
+) -> None:
     """Load the app's map assets (static/carte/carte.js, carte.css) and run their set-up first on `fmap`.
 
     French control labels (zoom, plain "Leaflet" link), panes, focus ring, touch rules, tooltips kept inside
     the frame, the attribution kept off the scale. `title` is the map's accessible name; a screen up to
-    `phone_max_width` px wide gets the map at half its height (0: never).
+    `phone_max_width` px wide gets the map at half its height (0: never); `panes` maps each of PANES' names
+    to its z-index.
     """
     fmap.default_js = [("leaflet", f"{settings.LEAFLET_URL}/leaflet.js"), ("carte", _asset_url("carte.js"))]
     fmap.default_css = [("leaflet_css", f"{settings.LEAFLET_URL}/leaflet.css"), ("carte_css", _asset_url("carte.css"))]
-    _MapTools(title, phone_max_width).add_to(fmap)
+    _MapTools(title, phone_max_width, panes).add_to(fmap)
+
+
+def add_layer(
+    fmap: folium.Map,
+    name: str,
+    title: str,
+    source,
+    style: dict,
+    pane: str,
+    tooltip=None,
+    interactive=True,
+    labels=False,
+) -> None:
+    """One layer, in its pane, under `title` in the layer switch; drawn by carte.js from `source`.
+
+    `source` is the URL of its static file (from `publish_layers`) or, for a map shown once, the GeoJSON itself;
+    `tooltip` is a list of [property, French label] shown as text.
+    """
+    group = folium.FeatureGroup(name=title, show=True)
+    _Layer(name, source, style, pane, tooltip, interactive, labels).add_to(group)
+    group.add_to(fmap)
 
 
 def add_backgrounds(fmap: folium.Map, with_tiles: bool) -> tuple[folium.TileLayer | None, folium.FeatureGroup]:
@@ -370,9 +399,7 @@ def build_map(
         if data is None or not data["features"]:
             return
         source = layer_urls[name] if layer_urls and name in layer_urls else data
-        group = folium.FeatureGroup(name=title, show=True)
-        _Layer(name, source, style, pane, tooltip, interactive, labels).add_to(group)
-        group.add_to(fmap)
+        add_layer(fmap, name, title, source, style, pane, tooltip, interactive, labels)
 
     add("communes", "Communes", STYLE_COMMUNE, "communes", [["nom", "Commune"], ["epci", "Agglomération"]])
     add("epci", "Agglomérations", STYLE_EPCI, "epci", interactive=False)

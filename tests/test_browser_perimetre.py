@@ -14,11 +14,12 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from quartiers import settings
-from quartiers.carte_proposition import STYLE_PROPOSITION
+from quartiers import carte_proposition, maps, perimeters, settings
+from quartiers.carte_proposition import REFERENCE_LAYERS, STYLE_PROPOSITION, build_proposal_map
 from quartiers.formats import fmt_number
-from scripts.appserver import MAP_IFRAME
+from scripts.appserver import MAP_IFRAME, QPV_PATHS
 from tests.conftest import FIRST_LOAD_MS, PHONE, SCREENSHOTS, expect
+from tests.test_browser_carte import Frames, interior_point
 
 pytestmark = pytest.mark.browser
 
@@ -236,3 +237,72 @@ def test_presentation_mode_enlarges_legend_labels_and_controls_of_the_map(sessio
         assert box["width"] >= 44 and box["height"] >= 44, (button, box)
     frame.locator("#map_div").scroll_into_view_if_needed()
     session.screenshot("perimetre-presentation-1920.png")
+
+
+COORDINATE_PAIR = re.compile(r"\[\s*(-?\d+\.\d+)\s*,\s*(-?\d+\.\d+)\s*\]")
+
+
+def _coordinate_pairs(text: str) -> set[tuple[float, float]]:
+    """Every [x, y] pair of numbers written in `text` (GeoJSON coordinates, whatever the spacing)."""
+    return {(float(x), float(y)) for x, y in COORDINATE_PAIR.findall(text)}
+
+
+def _point_in_frame(container, lat: float, lon: float) -> dict:
+    return container.evaluate(
+        "(el, p) => { const q = el.ownerDocument.defaultView.map.latLngToContainerPoint(p); return {x: q.x, y: q.y}; }",
+        [lat, lon],
+    )
+
+
+def test_an_upload_sends_the_proposal_only_and_the_official_layers_are_fetched_once(session, mont_liebaut_l93):
+    grown = mont_liebaut_l93.buffer(50)
+    path = session.tmp_path / "agrandi.geojson"
+    gpd.GeoDataFrame({"nom": ["Agrandi"]}, geometry=[grown], crs=settings.LAMBERT93).to_crs(settings.WGS84).to_file(
+        path, driver="GeoJSON"
+    )
+    frames = Frames(session.page)
+    session.open("/perimetre")
+    frame = session.wait_for_map()
+    frames.wait_finished(session.page, 0)
+    # Each official layer of this map comes from its static file, requested once.
+    files = [u for u in session.requests if "/app/static/couches/" in u]
+    assert sorted(u.rsplit("/", 1)[1].split("-")[0] for u in files) == sorted(n for n, *_ in REFERENCE_LAYERS)
+    # Its tooltips name a QPV as the app does, written as text by carte.js.
+    inside = interior_point("QN06209M")
+    container = frame.locator("#map_div")
+    container.evaluate("(el, p) => el.ownerDocument.defaultView.map.setView(p, 15, {animate: false})", list(inside))
+    container.hover(position=_point_in_frame(container, *inside))
+    expect(frame.locator(".leaflet-tooltip.infobulle")).to_contain_text("QPV : 3 Îlots (Quartier 3 ilôts)")
+    frame.locator("body").evaluate("(el) => { el.ownerDocument.defaultView.__marker = 1; }")
+
+    start = len(frames.messages)
+    _upload(session, path)
+    expect(session.page.get_by_text("1 polygone du fichier déposé comparé aux QPV")).to_be_visible()
+    expect(frame.locator(PROPOSAL_PATHS).first).to_be_visible()
+    frames.wait_finished(session.page, start)
+    components = [
+        m.delta.new_element.component_instance
+        for m in frames.decoded(start)
+        if m.WhichOneof("type") == "delta" and m.delta.WhichOneof("type") == "new_element"
+    ]
+    (sent,) = [c.SerializeToString() for c in components if c.component_name.endswith("st_folium")]
+    # The map's script and the proposal's own layers (about 30 kB here), not the official layers (~0.5 MB).
+    assert len(sent) < 45_000, len(sent)
+    # No vertex of a QPV lying more than 1 km from the proposal is in what was sent (the proposal's own parts
+    # may share the vertices of the QPV they touch).
+    qpv_file = next(u for u in files if "/qpv-" in u).rsplit("/", 1)[1]
+    qpv = gpd.read_file(maps.STATIC_LAYERS_DIR / qpv_file)
+    far = qpv[qpv.to_crs(settings.LAMBERT93).distance(grown) > 1_000]
+    assert len(far) > 30
+    far_vertices = {tuple(xy) for xy in shapely.get_coordinates(far.geometry).tolist()}
+    sent_pairs = _coordinate_pairs(sent.decode("utf-8", errors="replace"))
+    assert sent_pairs, "the proposal's own coordinates are sent inline"
+    assert not sent_pairs & far_vertices
+    # The same search finds them in the map with its layers embedded (as before): the check above can fail.
+    display = maps.display_layers(perimeters.load_layers())
+    embedded = build_proposal_map(carte_proposition.reference_layers(display), with_tiles=False).get_root().render()
+    assert len(_coordinate_pairs(embedded) & far_vertices) > 0.9 * len(far_vertices)
+    # The layer files are not fetched again and the map's frame is not reloaded: only the proposal is added.
+    assert [u for u in session.requests if "/app/static/couches/" in u] == files
+    assert frame.locator("body").evaluate("(el) => el.ownerDocument.defaultView.__marker") == 1
+    expect(frame.locator(QPV_PATHS).first).to_be_attached()

@@ -195,44 +195,6 @@ def test_qpv_are_named_as_in_the_app_with_the_anct_name_after(reference, officia
     assert qpv_label("X", "X") == "X"
 
 
-def test_map_tooltips_name_qpv_as_in_the_app(reference):
-    from quartiers.carte_proposition import build_proposal_map
-    from quartiers.maps import display_layers
-    from quartiers.perimeters import load_layers
-
-    display = display_layers(load_layers())
-    fmap = build_proposal_map(display, with_tiles=False, names=reference.noms)
-    layers = {c.layer_name: c for c in fmap._children.values() if isinstance(c, folium.GeoJson)}
-    qpv = layers["QPV 2024 officiels"]
-    tooltip = next(c for c in qpv._children.values() if isinstance(c, folium.GeoJsonTooltip))
-    assert tooltip.fields[0] == "nom_affiche"
-    names = {f["properties"]["code_qp"]: f["properties"]["nom_affiche"] for f in qpv.data["features"]}
-    assert names["QN06209M"] == "3 Îlots (Quartier 3 ilôts)"
-    bande = {
-        f["properties"]["code_qp"]: f["properties"]["nom_affiche"]
-        for f in layers["Bande des 300 m des QPV"].data["features"]
-    }
-    assert bande["QN06209M"] == "3 Îlots (Quartier 3 ilôts)"
-    assert display.qpv["features"][0]["properties"].keys() >= {"lib_qp"}
-    assert "nom_affiche" not in display.qpv["features"][0]["properties"]  # the shared layers are not changed
-
-
-def test_proposal_map_uses_the_app_map_assets_and_presentation_class():
-    from quartiers import maps
-    from quartiers.carte_proposition import build_proposal_map
-    from quartiers.perimeters import load_layers
-
-    display = maps.display_layers(load_layers())
-    normal = build_proposal_map(display, with_tiles=False).get_root().render()
-    for asset in ("carte.js", "carte.css"):
-        assert maps.MAP_ASSETS_URL + "/" + asset in normal  # the same assets as the Carte map, not a copy
-    assert "window.carteQuartiers.init(" in normal and "window.carteQuartiers.extras(" in normal
-    assert '"presentation": false' in normal
-    presenting = build_proposal_map(display, with_tiles=False, presentation=True).get_root().render()
-    assert '"presentation": true' in presenting  # carte.js then sets the class carte.css enlarges under
-    assert f'"fontPx": {round(maps.LEGEND_FONT_PX * maps.PRESENTATION_SCALE)}' in presenting
-
-
 def test_sheet_extract_holds_the_qpv_parts_left_out(reference, official):
     from quartiers import feuille_perimetre
     from quartiers.carte_proposition import STYLE_BANDE_PROPOSITION, STYLE_LAISSE_HORS

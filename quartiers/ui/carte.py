@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from quartiers import maps, settings
+from quartiers import maps
 from quartiers.answers import BAND_DISCLAIMER
 from quartiers.catalogue import Quartier
 from quartiers.formats import fmt_number
@@ -25,11 +25,7 @@ MAP_KEY = "carte"
 VIEW_NUDGE_DEGREES = 1e-9
 
 
-def _layer_files_present(urls: dict[str, str]) -> bool:
-    return all((settings.STATIC_DIR / url.removeprefix("/app/static/")).exists() for url in urls.values())
-
-
-@st.cache_resource(show_spinner="Préparation des couches de la carte…", validate=_layer_files_present)
+@st.cache_resource(show_spinner="Préparation des couches de la carte…", validate=maps.layer_files_present)
 def layer_urls() -> dict[str, str]:
     """Layer name → URL of its static GeoJSON file, written once per process (again if deleted meanwhile)."""
     return maps.publish_layers(get_display())

@@ -1,7 +1,8 @@
 """Widgets of the "Tester un périmètre" page: the proposal (file or drawing), its figures, map layers, exports.
 
 What is uploaded or drawn lives only in this session's state (st.session_state), never in a cache shared
-between sessions nor on disk.
+between sessions nor on disk. The map's official layers are static files written once per process
+(`maps.publish_layers`) and fetched once by the browser; a rerun re-sends only the proposal's layers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from quartiers import carte_proposition, maps
 from quartiers.bilan_perimetre import (
     COMMUNES_NOTE,
     ENSEMBLE,
@@ -23,6 +25,7 @@ from quartiers.bilan_perimetre import (
     load_reference,
 )
 from quartiers.formats import fmt_number
+from quartiers.maps import DisplayLayers
 from quartiers.perimeters import LayerError
 from quartiers.propositions import (
     EXTENSIONS,
@@ -36,7 +39,7 @@ from quartiers.propositions import (
     proposal_from_features,
     read_proposal,
 )
-from quartiers.ui.state import md
+from quartiers.ui.state import get_display, md
 
 MAP_KEY = "carte_perimetre"
 
@@ -57,6 +60,19 @@ def get_reference() -> Reference | None:
         return load_reference()
     except LayerError:
         return None
+
+
+@st.cache_resource(show_spinner="Préparation des couches de la carte…")
+def map_layers() -> DisplayLayers:
+    """The official layers of this page's map, QPV named as in the app (carte_proposition.reference_layers)."""
+    reference = get_reference()
+    return carte_proposition.reference_layers(get_display(), reference.noms if reference else None)
+
+
+@st.cache_resource(show_spinner="Préparation des couches de la carte…", validate=maps.layer_files_present)
+def layer_urls() -> dict[str, str]:
+    """Layer name → URL of the static file of each of `map_layers()`, written once per process (again if deleted)."""
+    return maps.publish_layers(map_layers())
 
 
 def upload_limit_mb() -> int:
@@ -248,8 +264,6 @@ def downloads(resultat: Resultat, reference: Reference) -> None:
 
 
 def text_legend() -> None:
-    from quartiers.carte_proposition import legend_entries
-
     with st.expander("Légende de la carte (texte)"):
-        for _, label in legend_entries():
+        for _, label in carte_proposition.legend_entries():
             st.markdown("- " + md(label))
