@@ -46,6 +46,11 @@ def test_spreadsheet_export_with_trailing_separators_and_formulas(session):
         "erreur;abc;2,6;\r\n"
     ).encode("cp1252")
     _upload(session, "export.csv", content)
+    # The upload box speaks French: the file's size in octets with a decimal comma, the add button named.
+    size = f"{len(content)},0 o"
+    expect(session.page.get_by_test_id("stFileChip")).to_have_attribute("aria-label", f"export.csv, {size}")
+    expect(session.page.get_by_test_id("stFileChip")).to_contain_text(size)
+    expect(session.page.get_by_role("button", name="Ajouter un fichier")).to_be_visible()
     summary = session.page.get_by_test_id("stAlertContentWarning").filter(has_text="lignes traitées")
     expect(summary).to_contain_text("dans : 1, bande : 0, limite : 0, hors : 1, invalide : 1")
     expect(summary).to_contain_text("1 ligne invalide :")

@@ -48,6 +48,9 @@ STREAMLIT_FRENCH = {
     "Skip to main content": "Aller au contenu principal",
     "Open": "Ouvrir",
     "Clear all": "Tout effacer",
+    "Select all": "Tout sélectionner",
+    "Add files": "Ajouter un fichier",
+    "add icon": "Ajouter",
     # An address that is no page of the app: Streamlit's dialog, then the main page.
     "Page not found": "Page introuvable",
     "File type not allowed.": "Type de fichier non accepté.",
@@ -64,6 +67,17 @@ STREAMLIT_FRENCH_PARTS = {
     "MB or smaller.": " Mo.",
     "Error: ": "Erreur : ",
 }
+# Whole texts with a number inside (JavaScript regular expressions, "$1" for a group): a multiselect's bulk
+# choice, and a file's size under the upload box (« 5,2 Mo », in its text and in the file chip's aria-label).
+_SIZE_UNITS = {"B": "o", "KB": "ko", "MB": "Mo", "GB": "Go"}
+STREAMLIT_FRENCH_PATTERNS = [(r"^Select (\d+) matches$", "Sélectionner les $1 résultats")] + [
+    pattern
+    for unit, french in _SIZE_UNITS.items()
+    for pattern in (
+        (rf"^(\d+)\.(\d){unit}$", f"$1,$2 {french}"),
+        (rf"^(.+), (\d+)\.(\d){unit}$", f"$1, $2,$3 {french}"),
+    )
+]
 
 
 def page_language() -> None:
@@ -78,9 +92,11 @@ def page_language() -> None:
         "if((f.title||'').indexOf('folium')>=0||(f.src||'').indexOf('folium')>=0){f.title=t;}});}"
         "fix();new MutationObserver(fix).observe(d.body,{childList:true,subtree:true});"
         f"var T={json.dumps(STREAMLIT_FRENCH, ensure_ascii=False)},P={json.dumps(STREAMLIT_FRENCH_PREFIXES, ensure_ascii=False)},"
-        f"S={json.dumps(STREAMLIT_FRENCH_PARTS, ensure_ascii=False)};"
+        f"S={json.dumps(STREAMLIT_FRENCH_PARTS, ensure_ascii=False)},"
+        f"R={json.dumps(STREAMLIT_FRENCH_PATTERNS, ensure_ascii=False)}.map(function(x){{return [new RegExp(x[0]),x[1]];}});"
         "function tr(s){if(!s)return null;var k=s.trim();if(Object.prototype.hasOwnProperty.call(T,k))"
         "return s.replace(k,T[k]);for(var p in P){if(k.indexOf(p)===0)return P[p]+k.slice(p.length);}"
+        "for(var i=0;i!==R.length;i++){if(R[i][0].test(k))return k.replace(R[i][0],R[i][1]);}"
         "var r=s,c=false;for(var q in S){if(r.indexOf(q)>=0){r=r.split(q).join(S[q]);c=true;}}return c?r:null;}"
         "var A=['aria-label','title','placeholder'];"
         "function el(e){if(!e.getAttribute)return;A.forEach(function(a){var n=tr(e.getAttribute(a));"
