@@ -144,6 +144,6 @@ class SearchIndex:
 
 
 def quartier_label(quartier: Quartier) -> str:
-    """ "Mont Liébaut (QN06208M) — Béthune", with " — QPV voisin" or " — QIC" when it is one."""
-    suffix = " — QPV voisin" if quartier.voisin else (" — QIC" if quartier.statut == "QIC" else "")
+    """ "Mont Liébaut (QN06208M) — Béthune", with " — QPV voisin" or " — QIC (pas un QPV)" when it is one."""
+    suffix = " — QPV voisin" if quartier.voisin else (" — QIC (pas un QPV)" if quartier.statut == "QIC" else "")
     return f"{quartier.label}{suffix}"

@@ -77,6 +77,9 @@ def test_qic_catorive_is_reachable_without_a_perimeter():
     assert "Quartier d'intérêt communautaire (QIC)" in shown
     assert "non publié" in shown
     assert "maison d'arrêt" in shown
+    # A resident is told plainly that a QIC is not a QPV; a QPV's portrait does not say it.
+    assert "Ce n'est pas un quartier prioritaire (QPV)" in shown
+    assert "Ce n'est pas un quartier prioritaire" not in texts(run(quartier="QN06208M"))
 
 
 def test_url_value_is_forgiving_on_case():

@@ -5,14 +5,19 @@ import pytest
 from quartiers.catalogue import build_catalogue
 from quartiers.perimeters import load_layers
 from quartiers.portraits import load_portraits
-from quartiers.search import EXACT, INSIDE, PREFIX, WORD, SearchIndex, fold, match_score
+from quartiers.search import EXACT, INSIDE, PREFIX, WORD, SearchIndex, fold, match_score, quartier_label
 
 
 @pytest.fixture(scope="module")
-def index() -> SearchIndex:
+def catalogue():
     layers = load_layers()
     portraits, _ = load_portraits()
-    return SearchIndex(build_catalogue(layers.qpv, layers.qic, portraits), list(layers.communes["nom"]))
+    return build_catalogue(layers.qpv, layers.qic, portraits)
+
+
+@pytest.fixture(scope="module")
+def index(catalogue) -> SearchIndex:
+    return SearchIndex(catalogue, list(load_layers().communes["nom"]))
 
 
 def first(index: SearchIndex, query: str):
@@ -65,6 +70,13 @@ def test_match_scores_rank_whole_then_start_then_word_then_inside():
 def test_every_name_of_a_quartier_finds_it_first(index, query, code):
     result = first(index, query)
     assert (result.kind, result.key) == ("quartier", code)
+
+
+def test_a_qic_result_says_it_is_not_a_qpv(index, catalogue):
+    catorive = index.search("catorive")[0]
+    label = quartier_label(catalogue[catorive.key])
+    assert label.endswith("— QIC (pas un QPV)"), label
+    assert "pas un QPV" not in quartier_label(catalogue["QN06208M"])
 
 
 @pytest.mark.parametrize(

@@ -64,6 +64,8 @@ def portrait_header(quartier: Quartier) -> None:
         facts.append(f"**{md(label)} :** {md(value)}")
     if quartier.surface_ha is None and quartier.statut == "QIC":
         facts.append("**Périmètre :** non publié (aucun périmètre de QIC n'est disponible)")
+    if quartier.statut == "QIC":
+        facts.append(QIC_IS_NO_QPV)
     st.markdown("  \n".join(facts))
     if quartier.code_qp:
         st.markdown(f"[Fiche officielle SIG Ville]({settings.SIG_VILLE_URL.format(code=quartier.code_qp)})")
@@ -123,6 +125,13 @@ def portrait_body(quartier: Quartier) -> None:
     _objectives(portrait)
     st.caption(md(source_line(documents, portrait.source.document, portrait.source.section)))
     cadres_for(quartier)
+
+
+# For a resident who found a QIC in the search: what it is not (the app's geography, not a source's words).
+QIC_IS_NO_QPV = (
+    "**Ce n'est pas un quartier prioritaire (QPV)** : un quartier d'intérêt communautaire n'a ni code ni "
+    "périmètre publiés par l'ANCT, et la carte ne trace la bande des 300 m qu'autour des QPV."
+)
 
 
 def _statut_label(quartier: Quartier) -> str:
