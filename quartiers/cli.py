@@ -64,7 +64,12 @@ def _export(layer: str, output: Path) -> int:
     try:
         text = layer_geojson(layers, layer)
     except ExportError as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
+        hint = (
+            " Pour en ajouter un : python -m quartiers importer-qic (écrit geodata/qic.geojson)."
+            if layer == "qic" and layers.qic is None
+            else ""
+        )
+        print(f"Erreur : {exc}{hint}", file=sys.stderr)
         return 1
     try:
         output.write_text(text, encoding="utf-8")

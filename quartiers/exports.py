@@ -24,7 +24,7 @@ def layer_frame(layers: Layers, name: str) -> gpd.GeoDataFrame:
     if name == "qic" and layers.qic is None:
         raise ExportError(
             "Aucun périmètre de quartier d'intérêt communautaire (QIC) n'est publié : "
-            f"le fichier {settings.QIC_FILE.name} est absent de geodata/."
+            "il n'y a pas de couche QIC à télécharger."
         )
     source = layers.qpv if name in ("qpv", "bande300") else getattr(layers, name)
     if source is None:

@@ -119,7 +119,7 @@ def fiche_html(
         )
     if communes or communes_error:
         body.append("<h2>Repère : la commune (Insee, Filosofi 2021)</h2>")
-        body.append(f"<p>{escape(ph.FILOSOFI_INTRO)}</p>" + ph.filosofi_list(communes or [], communes_error))
+        body.append(f"<p>{escape(ph.filosofi_intro(p))}</p>" + ph.filosofi_list(communes or [], communes_error))
     if p:
         for title, items, html in (
             ("Les « irritants »", p.irritants, ph.irritants_list(p.irritants)),

@@ -310,10 +310,17 @@ def filosofi_list(references: list[ReferenceCommune], error: str | None) -> str:
     return f"<ul class='qp-liste'>{''.join(items)}</ul>" if items else ""
 
 
-FILOSOFI_INTRO = (
-    "Chiffres de toute la commune (Insee, Filosofi 2021), pas du quartier : à ne pas comparer aux taux du "
-    "quartier ci-dessus, qui viennent d'autres sources, millésimes et périmètres."
-)
+def filosofi_intro(portrait: Portrait | None) -> str:
+    """What the commune's Filosofi figures are, said against what the portrait above shows (rates or none)."""
+    if portrait is not None and any(i.unite == "%" for i in portrait.indicateurs):
+        return (
+            "Chiffres de toute la commune (Insee, Filosofi 2021), pas du quartier : à ne pas comparer aux taux du "
+            "quartier ci-dessus, qui viennent d'autres sources, millésimes et périmètres."
+        )
+    return (
+        "Chiffres de toute la commune (Insee, Filosofi 2021), pas du quartier : les sources utilisées ici ne "
+        "donnent pas de taux pour ce quartier."
+    )
 
 
 def surfaces(quartier: Quartier) -> list[tuple[str, str]]:

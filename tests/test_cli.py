@@ -100,6 +100,7 @@ def test_export_qic_without_file_fails_in_french(tmp_path, capsys, monkeypatch):
     assert code != 0
     assert "qic.geojson" in err
     assert err.startswith("Erreur : ") and "Aucun périmètre de quartier d'intérêt communautaire" in err
+    assert "importer-qic" in err
     assert not output.exists()
 
 

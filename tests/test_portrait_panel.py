@@ -48,6 +48,7 @@ def test_mont_liebaut_panel(monkeypatch):
     assert bethune["MED21"] == "19290" and bethune["TP6021"].startswith("26")
     assert "Béthune (62119) : revenu disponible médian 19 290 € par an" in text
     assert "taux de pauvreté (seuil 60 %) 26 % — Filosofi 2021, Insee, commune" in text
+    assert "à ne pas comparer aux taux du quartier ci-dessus" in text  # Mont Liébaut's rates are shown above
     assert "Portrait affiché : Mont Liébaut" in text  # announced to screen readers
     assert sum(1 for h in at.get("html") if "<li>" in h.proto.body) <= 8  # a few elements, not one per bullet
 
@@ -67,6 +68,8 @@ def test_qpv_without_convention_gets_its_communes_and_its_real_source():
     text = shown(at)
     assert "Barlin (62083)" in text and "Hersin-Coupigny (62443)" in text
     assert "Liste officielle des quartiers prioritaires 2024" in text and "QN06207M — Quartier Du Regain" in text
+    # No rate of the quartier above: the commune's figures are not set against rates that are not there.
+    assert "ci-dessus" not in text and "ne donnent pas de taux pour ce quartier" in text
 
 
 @pytest.mark.parametrize(

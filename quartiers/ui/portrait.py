@@ -163,7 +163,9 @@ def commune_reference(quartier: Quartier) -> None:
     references = commune_references(quartier.insee, quartier.communes, communes, fichier) if not error else []
     st.subheader("Repère : la commune (Insee, Filosofi 2021)")
     st.html(
-        ph.STYLE + f"<p>{escape(ph.FILOSOFI_INTRO)}</p>" + ph.filosofi_list(references, error if not communes else None)
+        ph.STYLE
+        + f"<p>{escape(ph.filosofi_intro(quartier.portrait))}</p>"
+        + ph.filosofi_list(references, error if not communes else None)
     )
     if error and communes:
         st.caption(md(error))
