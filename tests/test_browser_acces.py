@@ -298,6 +298,32 @@ def test_presentation_mode_enlarges_every_text_by_half_at_least(visit):
     visit.screenshot("presentation-portrait")
 
 
+FIELD_BOXES = (
+    "[data-testid='stTextInputRootElement'], [data-testid='stSelectbox'] > div > div,"
+    " [data-testid='stMultiSelect'] > div > div"
+)
+
+
+@pytest.mark.parametrize("visit", [LAPTOP], indirect=True, ids=[LAPTOP.name])
+def test_every_text_field_and_list_shows_the_same_focus_ring_as_the_other_controls(visit):
+    """A keyboard user sees where they type: a 3 px ring of ≥ 3:1 contrast around the field's box."""
+    checked = 0
+    for _, path in PAGES:
+        visit.open(path)
+        boxes = visit.page.locator(FIELD_BOXES)
+        for i in range(boxes.count()):
+            box = boxes.nth(i)
+            box.locator("input").first.focus()
+            style = box.evaluate(
+                "(e) => { const s = getComputedStyle(e); return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor]; }"
+            )
+            assert style[0] == "solid" and style[1] >= 3, (path, i, style)
+            assert contrast(style[2], "rgb(255, 255, 255)") >= 3, (path, i, style)
+            checked += 1
+            visit.page.keyboard.press("Escape")
+    assert checked >= 4, checked  # the search box, the situer fields, the Quartiers lists
+
+
 @pytest.mark.parametrize("visit", [LAPTOP, PROJECTOR], indirect=True, ids=[LAPTOP.name, PROJECTOR.name])
 def test_portrait_reached_from_the_search_box_in_fifteen_tabs_at_most(visit):
     visit.open("/", quartier="QN06208M")

@@ -241,7 +241,9 @@ def page_styles() -> None:
         f" {{ outline: 3px solid {FOCUS_COLOUR} !important; outline-offset: 2px !important; }}"
         "[data-baseweb='input'] input:focus-visible, [data-baseweb='textarea'] textarea:focus-visible"
         " { outline: none !important; }"
-        ":is([data-baseweb='input'], [data-baseweb='textarea'], [data-baseweb='select']):focus-within"
+        # The visible box around a text field, a select or a multiselect (Streamlit 1.67's own markup).
+        ":is([data-testid='stTextInputRootElement'], [data-testid='stTextAreaRootElement'],"
+        " [data-testid='stSelectbox'] > div > div, [data-testid='stMultiSelect'] > div > div):focus-within"
         f" {{ outline: 3px solid {FOCUS_COLOUR} !important; outline-offset: 1px; }}"
         ":is([data-testid='stCheckbox'], [data-testid='stRadio']) label:has(input:focus-visible)"
         f" {{ outline: 3px solid {FOCUS_COLOUR} !important; outline-offset: 2px; }}"
