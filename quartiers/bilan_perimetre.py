@@ -15,6 +15,7 @@ import shapely
 from shapely.geometry import mapping
 
 from quartiers import settings
+from quartiers.catalogue import qpv_label
 from quartiers.perimeters import COMMUNE_COLUMNS, load_qpv, read_layer, repair_geometries
 from quartiers.portraits import load_portraits
 from quartiers.propositions import Proposal
@@ -68,16 +69,6 @@ def load_reference() -> Reference:
         communes=communes[["code", "nom", "territoire", "geometry"]].to_crs(settings.LAMBERT93).reset_index(drop=True),
         noms={p.code_qp: p.nom for p in portraits.values() if p.code_qp},
     )
-
-
-def qpv_label(nom: str, nom_officiel: str, code_qp: str | None = None) -> str:
-    """The name a reader of the app knows, then in parentheses the ANCT name when it differs, and the code.
-
-    « 3 Îlots (Quartier 3 ilôts, QN06209M) », « Quartier Du Mont Liébaut (QN06208M) » when no portrait renames it.
-    """
-    nom = nom or nom_officiel
-    details = [n for n in (nom_officiel if nom_officiel and nom_officiel != nom else None, code_qp) if n]
-    return f"{nom} ({', '.join(details)})" if details else nom
 
 
 @dataclass(frozen=True)

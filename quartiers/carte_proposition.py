@@ -19,7 +19,7 @@ from folium.plugins import Draw
 from jinja2 import Template
 
 from quartiers import settings
-from quartiers.bilan_perimetre import Bilan, qpv_label
+from quartiers.bilan_perimetre import Bilan
 from quartiers.maps import (
     MAX_ZOOM,
     PANES,
@@ -34,6 +34,7 @@ from quartiers.maps import (
     add_map_tools,
     to_display_geojson,
     view_for_bounds,
+    with_names,
 )
 
 LEAFLET_DRAW_DIR = settings.STATIC_DIR / "node_modules" / "leaflet-draw" / "dist"
@@ -186,31 +187,14 @@ def draw_control() -> Draw:
     return draw
 
 
-def _named(data: dict | None, names: dict[str, str]) -> dict | None:
-    """A copy of a QPV (or band) layer whose features carry `nom_affiche`: the app's name, the ANCT one after."""
-    if data is None:
-        return None
-    features = []
-    for feature in data["features"]:
-        properties = feature["properties"]
-        official = properties.get("lib_qp") or ""
-        label = qpv_label(names.get(properties.get("code_qp"), official), official)
-        features.append({**feature, "properties": {**properties, "nom_affiche": label}})
-    return {**data, "features": features}
-
-
 def reference_layers(layers: DisplayLayers, names: dict[str, str] | None = None) -> DisplayLayers:
     """The official layers this map shows: QPV, neighbours and bands carrying `nom_affiche`, and the communes.
 
     `names` maps code_qp to the app's quartier name, shown before the ANCT name. The other layers (EPCI, QIC,
     commune labels) are left out. Publish the result with `maps.publish_layers` for `build_proposal_map`.
     """
-    names = names or {}
     return dataclasses.replace(
-        layers,
-        qpv=_named(layers.qpv, names),
-        voisins=_named(layers.voisins, names),
-        bande=_named(layers.bande, names),
+        with_names(layers, names or {}),
         epci=None,
         qic=None,
         etiquettes=None,

@@ -82,3 +82,13 @@ def normalise_id(value: str) -> str:
     """URL values are forgiving on case: "qn06208m" finds QN06208M, "Catorive" finds catorive."""
     value = value.strip()
     return value.upper() if _CODE.match(value.upper()) else value.lower()
+
+
+def qpv_label(nom: str, nom_officiel: str, code_qp: str | None = None) -> str:
+    """The name a reader of the app knows, then in parentheses the ANCT name when it differs, and the code.
+
+    « 3 Îlots (Quartier 3 ilôts, QN06209M) », « Quartier Du Mont Liébaut (QN06208M) » when no portrait renames it.
+    """
+    nom = nom or nom_officiel
+    details = [n for n in (nom_officiel if nom_officiel and nom_officiel != nom else None, code_qp) if n]
+    return f"{nom} ({', '.join(details)})" if details else nom

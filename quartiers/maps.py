@@ -7,6 +7,7 @@ so the browser caches them and a rerun re-sends only a few kilobytes of script.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -24,6 +25,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from quartiers import settings
+from quartiers.catalogue import qpv_label
 from quartiers.perimeters import Layers
 from quartiers.zones import band
 
@@ -152,6 +154,32 @@ def display_layers(layers: Layers) -> DisplayLayers:
         [[south, west], [north, east]],
         settings.DISPLAY_TOLERANCE_METRES,
         etiquettes,
+    )
+
+
+def _named(data: dict | None, names: dict[str, str]) -> dict | None:
+    if data is None:
+        return None
+    features = []
+    for feature in data["features"]:
+        properties = feature["properties"]
+        official = properties.get("lib_qp") or ""
+        label = qpv_label(names.get(properties.get("code_qp"), official), official)
+        features.append({**feature, "properties": {**properties, "nom_affiche": label}})
+    return {**data, "features": features}
+
+
+def with_names(layers: DisplayLayers, names: dict[str, str]) -> DisplayLayers:
+    """The same layers, each QPV, neighbour and band feature carrying `nom_affiche` for tooltips.
+
+    `names` maps code_qp to the name the app uses (the portrait's); the ANCT name (lib_qp) follows in
+    parentheses when it differs: « 3 Îlots (Quartier 3 ilôts) ». Without a name, the ANCT name alone.
+    """
+    return dataclasses.replace(
+        layers,
+        qpv=_named(layers.qpv, names),
+        voisins=_named(layers.voisins, names),
+        bande=_named(layers.bande, names),
     )
 
 
@@ -403,16 +431,18 @@ def build_map(
 
     add("communes", "Communes", STYLE_COMMUNE, "communes", [["nom", "Commune"], ["epci", "Agglomération"]])
     add("epci", "Agglomérations", STYLE_EPCI, "epci", interactive=False)
-    add("bande", "Bande des 300 m (indicative)", STYLE_BANDE, "bande", [["lib_qp", "Bande des 300 m autour de"]])
+    add("bande", "Bande des 300 m (indicative)", STYLE_BANDE, "bande", [["nom_affiche", "Bande des 300 m autour de"]])
     add(
         "voisins",
         "QPV voisins (hors contrats)",
         STYLE_VOISIN,
         "voisins",
-        [["lib_qp", "QPV voisin"], ["code_qp", "Code"], ["lib_com", "Communes"], ["contrat", "Contrat"]],
+        [["nom_affiche", "QPV voisin"], ["code_qp", "Code"], ["lib_com", "Communes"], ["contrat", "Contrat"]],
     )
     add("qic", "QIC", STYLE_QIC, "qic", [["nom", "QIC"], ["commune", "Commune"]])
-    add("qpv", "QPV 2024", STYLE_QPV, "qpv", [["lib_qp", "Quartier"], ["code_qp", "Code"], ["lib_com", "Communes"]])
+    add(
+        "qpv", "QPV 2024", STYLE_QPV, "qpv", [["nom_affiche", "Quartier"], ["code_qp", "Code"], ["lib_com", "Communes"]]
+    )
     add("etiquettes", "Noms des communes", {}, "etiquettes", interactive=False, labels=True)
     # Leave the bottom strip to the legend, so that it does not hide the south-east of CALL.
     fmap.fit_bounds(layers.bounds, padding_bottom_right=(0, 170))

@@ -318,6 +318,16 @@ def test_tooltips_stay_inside_the_map(session):
     assert box["y"] <= inner["y"] and inner["y"] + inner["height"] <= box["y"] + box["height"] + 1, (inner, box)
 
 
+def test_a_tooltip_names_the_quartier_as_its_portrait_does(session):
+    """The name a resident reads in the portrait first, the ANCT spelling after it."""
+    session.open("/")
+    session.wait_for_map()
+    session.map_frame().locator("#map_div").hover(position=point_in_frame(session, *TROIS_ILOTS))
+    tooltip = session.map_frame().locator(".leaflet-tooltip.infobulle")
+    expect(tooltip).to_contain_text("Quartier : 3 Îlots (Quartier 3 ilôts)")
+    expect(tooltip).to_contain_text("Code : QN06209M")
+
+
 def test_presentation_mode_enlarges_the_map_legend_labels_and_controls(session):
     texts = {
         "légende": "details.legende-carte",

@@ -24,10 +24,10 @@ from quartiers.bilan_perimetre import (
     assess,
     assess_set,
     load_reference,
-    qpv_label,
     result_geojson,
     result_json,
 )
+from quartiers.catalogue import qpv_label
 from quartiers.formats import fmt_number
 from quartiers.propositions import (
     MAX_POLYGONS,

@@ -8,7 +8,7 @@ import streamlit as st
 
 from quartiers import settings
 from quartiers.catalogue import Quartier, build_catalogue, normalise_id
-from quartiers.maps import DisplayLayers, display_layers
+from quartiers.maps import DisplayLayers, display_layers, with_names
 from quartiers.perimeters import Layers, load_layers
 from quartiers.portraits import (
     Cadre,
@@ -39,7 +39,9 @@ def get_layers() -> Layers:
 
 @st.cache_resource(show_spinner="Préparation de la carte…")
 def get_display() -> DisplayLayers:
-    return display_layers(get_layers())
+    """The layers as the maps draw them; tooltips name each QPV as the app does, the ANCT name after."""
+    names = {q.code_qp: q.nom for q in get_catalogue().values() if q.code_qp}
+    return with_names(display_layers(get_layers()), names)
 
 
 @st.cache_resource
