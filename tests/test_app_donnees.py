@@ -155,3 +155,19 @@ def test_missing_communes_and_qpv_voisins_are_reported_once_each(data):
     shown = warnings(at)
     assert len(shown) == 1
     assert shown[0].count(settings.COMMUNES_FILE.name) == 1 and shown[0].count(settings.QPV_VOISINS_FILE.name) == 1
+
+
+def test_layer_files_that_cannot_be_written_leave_the_maps_working(tmp_path, monkeypatch):
+    """static/couches/ read-only (a locked-down server): both maps embed their layers instead; no traceback."""
+    from quartiers import maps
+    from quartiers.ui import state
+
+    blocked = tmp_path / "couches"
+    blocked.write_text("a file where the folder should be")  # mkdir fails with a real OSError
+    monkeypatch.setattr(state, "publish_layers", lambda display: maps.publish_layers(display, directory=blocked))
+    for page in ("pages/carte.py", "pages/perimetre.py"):
+        at = open_page(page, quartier="QN06208M")
+        maps_shown = [c for c in at.get("component_instance") if "folium" in c.proto.component_name]
+        assert len(maps_shown) == 1, page
+        script = maps_shown[0].proto.json_args
+        assert "coordinates" in script and "/app/static/couches/" not in script, page

@@ -28,7 +28,7 @@ VIEW_NUDGE_DEGREES = 1e-9
 @st.cache_resource(show_spinner="Préparation des couches de la carte…", validate=maps.layer_files_present)
 def layer_urls() -> dict[str, str]:
     """Layer name → URL of its static GeoJSON file, written once per process (again if deleted meanwhile)."""
-    return maps.publish_layers(get_display())
+    return state.publish_or_embed(get_display())
 
 
 def on_map_click() -> None:

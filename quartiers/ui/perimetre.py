@@ -39,7 +39,7 @@ from quartiers.propositions import (
     proposal_from_features,
     read_proposal,
 )
-from quartiers.ui.state import get_display, md
+from quartiers.ui.state import get_display, md, publish_or_embed
 
 MAP_KEY = "carte_perimetre"
 
@@ -72,7 +72,7 @@ def map_layers() -> DisplayLayers:
 @st.cache_resource(show_spinner="Préparation des couches de la carte…", validate=maps.layer_files_present)
 def layer_urls() -> dict[str, str]:
     """Layer name → URL of the static file of each of `map_layers()`, written once per process (again if deleted)."""
-    return maps.publish_layers(map_layers())
+    return publish_or_embed(map_layers())
 
 
 def upload_limit_mb() -> int:

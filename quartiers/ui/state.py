@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import streamlit as st
 
 from quartiers import settings
 from quartiers.catalogue import Quartier, build_catalogue, normalise_id
-from quartiers.maps import DisplayLayers, display_layers, with_names
+from quartiers.maps import DisplayLayers, display_layers, publish_layers, with_names
 from quartiers.perimeters import Layers, load_layers
 from quartiers.portraits import (
     Cadre,
@@ -42,6 +43,18 @@ def get_display() -> DisplayLayers:
     """The layers as the maps draw them; tooltips name each QPV as the app does, the ANCT name after."""
     names = {q.code_qp: q.nom for q in get_catalogue().values() if q.code_qp}
     return with_names(display_layers(get_layers()), names)
+
+
+def publish_or_embed(display: DisplayLayers) -> dict[str, str]:
+    """Layer name → URL of its static file (`maps.publish_layers`); {} if static/couches/ cannot be written.
+
+    With {} the maps embed their layers: the same map, only heavier on each rerun. The server log says why.
+    """
+    try:
+        return publish_layers(display)
+    except OSError as exc:
+        logging.getLogger(__name__).warning("Layer files not written (%s): the maps embed their layers.", exc)
+        return {}
 
 
 @st.cache_resource
