@@ -6,6 +6,7 @@ printed in the convention, communes) and from the commune layer (Etalab/IGN comm
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ _SEPARATORS = re.compile(r"[^0-9a-z]+")
 
 # Score of a match, best first: the whole name, the start of the name, the start of a word, anywhere.
 EXACT, PREFIX, WORD, INSIDE = 4, 3, 2, 1
+# A typo-tolerant suggestion needs this similarity (difflib's ratio, 0–1) between the query and some words of a
+# name: "liebeau" → "liebaut" (0.86), "bethun" → "bethune" (0.92); "lens" and "liens" would match (0.89).
+SUGGESTION_MIN_RATIO = 0.8
 # A quartier found through one of its communes ranks below the commune itself and below its own names
 # matched as well; only whole or starting commune names count ("lens" lists the quartiers of Lens).
 COMMUNE_OF_QUARTIER_PENALTY = 15
@@ -131,6 +135,33 @@ class SearchIndex:
         found.sort(key=lambda f: (-f[1], f[0].kind == "quartier", f[0].order))
         results = [Result(e.kind, e.key, e.label, score, matched) for e, score, matched in found]
         return results[:limit] if limit else results
+
+    def suggest(self, query: str, limit: int = 3) -> list[Result]:
+        """When `search` finds nothing: the names closest to the query despite a typo, best first.
+
+        Each name is compared, word group by word group of the query's length, with difflib's similarity
+        ratio (standard library); only groups at SUGGESTION_MIN_RATIO or above count. Score = ratio × 100.
+        """
+        folded = fold(query)
+        size = len(folded.split())
+        if len(_compact(folded)) < 4:  # "lns" is too short to guess from
+            return []
+        found = []
+        for entry in self._entries:
+            best, matched = 0.0, ""
+            for original, name, penalty in entry.names:
+                if penalty:  # a quartier's commune: the commune itself is suggested instead
+                    continue
+                words = name.split()
+                for start in range(max(1, len(words) - size + 1)):
+                    group = " ".join(words[start : start + size])
+                    ratio = difflib.SequenceMatcher(None, folded, group).ratio()
+                    if ratio > best:
+                        best, matched = ratio, original
+            if best >= SUGGESTION_MIN_RATIO:
+                found.append((entry, best, matched))
+        found.sort(key=lambda f: (-f[1], f[0].kind == "quartier", f[0].order))
+        return [Result(e.kind, e.key, e.label, round(r * 100), matched) for e, r, matched in found[:limit]]
 
     def commune(self, name: str) -> str | None:
         """The commune layer's spelling of a commune typed or linked any way ("bethune" → "Béthune")."""

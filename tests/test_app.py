@@ -156,6 +156,13 @@ def test_search_without_match_says_so_in_french():
     assert not at.get("button")
 
 
+def test_a_typo_offers_the_name_meant_and_one_tap_opens_it():
+    at = search(run(), "liebeau")
+    assert "Vouliez-vous dire" in shown_html(at)
+    at.button(key="resultat_0_quartier_QN06208M").click().run()
+    assert at.header[0].value == "Mont Liébaut"
+
+
 def test_quartiers_page_lists_every_quartier_with_links():
     at = run("pages/quartiers.py")
     bodies = [h.proto.body for h in at.get("html")]

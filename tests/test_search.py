@@ -108,3 +108,18 @@ def test_commune_spelling_is_recovered_from_any_typing(index):
 def test_no_match_and_empty_query_give_nothing(index):
     assert index.search("zzzz") == []
     assert index.search("  ’ ") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind", "key"),
+    [("liebeau", "quartier", "QN06208M"), ("catorve", "quartier", "catorive"), ("lievn", "commune", "Liévin")],
+)
+def test_a_typo_finds_nothing_but_suggests_the_name_meant(index, typed, kind, key):
+    assert index.search(typed) == []
+    first_suggestion = index.suggest(typed)[0]
+    assert (first_suggestion.kind, first_suggestion.key) == (kind, key)
+
+
+@pytest.mark.parametrize("typed", ["xyzzy", "lns", "paris"])
+def test_no_suggestion_for_what_resembles_nothing(index, typed):
+    assert index.suggest(typed) == []

@@ -60,15 +60,22 @@ def _search_field() -> None:
         return
     results = get_index().search(query)
     if not results:
+        suggestions = get_index().suggest(query)
+        if not suggestions:
+            chrome.announce(
+                f"Aucun quartier ni aucune commune ne correspond à « {query.strip()[:60]} ». "
+                "Essayez une partie du nom (« liebaut »), un code (QN06208M) ou une commune."
+            )
+            return
         chrome.announce(
-            f"Aucun quartier ni aucune commune ne correspond à « {query.strip()[:60]} ». "
-            "Essayez une partie du nom (« liebaut »), un code (QN06208M) ou une commune."
+            f"Aucun nom ne correspond exactement à « {query.strip()[:60]} ». Vouliez-vous dire :",
         )
-        return
-    shown = results[:MAX_RESULTS]
-    more = len(results) - len(shown)
-    count = f"{len(results)} résultat{'s' if len(results) > 1 else ''}"
-    chrome.announce(count + (f", les {len(shown)} premiers ci-dessous : précisez la recherche." if more else "."))
+        shown = suggestions
+    else:
+        shown = results[:MAX_RESULTS]
+        more = len(results) - len(shown)
+        count = f"{len(results)} résultat{'s' if len(results) > 1 else ''}"
+        chrome.announce(count + (f", les {len(shown)} premiers ci-dessous : précisez la recherche." if more else "."))
     with st.container(key="resultats_recherche"):
         for i, result in enumerate(shown):
             icon = ":material/location_city:" if result.kind == "commune" else ":material/home_pin:"
