@@ -247,6 +247,18 @@ def test_presentation_mode_is_kept_in_the_url():
     assert "presentation" not in at.query_params
 
 
+@pytest.mark.parametrize("typed", ["yes", "oui", "TRUE", "on"])
+def test_presentation_mode_from_a_link_typed_in_words(typed):
+    at = run(presentation=typed)
+    assert at.toggle(key="presentation_toggle").value is True
+    assert at.query_params["presentation"] in ("1", ["1"])  # the URL then says it the one way
+
+
+@pytest.mark.parametrize("typed", ["0", "non", "<b>1</b>"])
+def test_presentation_mode_stays_off_for_other_values(typed):
+    assert run(presentation=typed).toggle(key="presentation_toggle").value is False
+
+
 def test_presentation_mode_from_a_shared_link_shows_the_toggle_on():
     at = run(presentation="1")
     assert at.toggle(key="presentation_toggle").value is True

@@ -113,13 +113,18 @@ def page_language() -> None:
     )
 
 
+# What people type in a link to switch presentation mode on; the URL then says "presentation=1".
+_PRESENTATION_ON = {"1", "oui", "yes", "true", "vrai", "on"}
+
+
 def is_presentation() -> bool:
     """Presentation mode is on: `presentation=1` in the URL, or switched on earlier in this session.
 
     Streamlit drops the query string when the navigation menu changes page; the session remembers the mode
     so that `keep_presentation()` can put it back in the URL.
     """
-    return st.query_params.get(_PRESENTATION) == "1" or bool(st.session_state.get(_PRESENTATION_SESSION))
+    value = (st.query_params.get(_PRESENTATION) or "").strip().casefold()
+    return value in _PRESENTATION_ON or bool(st.session_state.get(_PRESENTATION_SESSION))
 
 
 def keep_presentation() -> None:
