@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from scripts.appserver import MAP_IFRAME, QPV_PATHS
-from tests.conftest import DESKTOP, FIRST_LOAD_MS, MONT_LIEBAUT, PHONE, Session, expect
+from tests.conftest import DESKTOP, FIRST_LOAD_MS, MONT_LIEBAUT, PHONE, Session, expect, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -29,6 +29,27 @@ def test_first_request_to_a_fresh_server_can_be_a_deep_link_to_a_page(browser, f
     expect(navigation).to_contain_text("Ce lieu est-il en QPV ?")
     expect(navigation).not_to_contain_text("app")
     expect(session.page.get_by_text("Mode présentation (grands caractères)")).to_be_visible()
+    session.context.close()
+
+
+def test_a_phone_that_loses_the_server_is_told_in_french_what_to_do(browser, tmp_path):
+    """A conseil citoyen's phone at a meeting loses the connection: Streamlit's dialog, in French."""
+    with running_app(tmp_path) as base:
+        session = Session(browser, base, PHONE, tmp_path)
+        session.open("/?quartier=QN06208M")
+        expect(session.page.get_by_role("heading", name="Mont Liébaut", level=2)).to_be_visible(timeout=FIRST_LOAD_MS)
+    # The server has stopped (as a phone that loses the network): the page says so and what to do.
+    # Streamlit shows a notice at once, then a dialog: each in French.
+    expect(session.page.get_by_text("Connexion perdue").first).to_be_visible(timeout=60_000)
+    session.screenshot("connexion-perdue-phone.png")
+    dialog = session.page.get_by_role("dialog")
+    expect(dialog).to_contain_text("La page se reconnecte seule dès que le réseau revient", timeout=60_000)
+    expect(dialog).to_contain_text("Le lien de la page garde le quartier choisi")
+    text = session.page.locator("body").inner_text()
+    for english in ("Connection", "Is Streamlit still running", "streamlit run", "Please wait", "Connecting"):
+        assert english not in text, english
+    expect(session.page.locator("[aria-label='Dismiss']")).to_have_count(0)
+    session.screenshot("connexion-perdue-dialogue-phone.png")
     session.context.close()
 
 

@@ -51,6 +51,28 @@ STREAMLIT_FRENCH = {
     "Select all": "Tout sélectionner",
     "Add files": "Ajouter un fichier",
     "add icon": "Ajouter",
+    # A phone that loses the network, or a server that stops: Streamlit's connection status and dialog. The
+    # selection is in the URL, so reloading the same link brings the same page back.
+    "Connecting": "Connexion…",
+    "Connecting to Streamlit server": "Connexion au serveur de la carte…",
+    "Unable to connect to Streamlit server": "Impossible de joindre le serveur de la carte",
+    "Connection error": "Connexion perdue",
+    "Is Streamlit still running? If you accidentally stopped Streamlit, just restart it in your terminal:": (
+        "Le téléphone ou l'ordinateur n'est plus relié au serveur de la carte (réseau coupé, ou serveur arrêté). "
+        "La page se reconnecte seule dès que le réseau revient ; sinon, rechargez-la."
+    ),
+    "streamlit run yourscript.py": "Le lien de la page garde le quartier choisi : il suffit de le rouvrir.",
+    "Streamlit server is not responding. Are you connected to the internet?": (
+        "Le serveur de la carte ne répond pas : le téléphone ou l'ordinateur est-il connecté au réseau ? "
+        "La page se reconnecte seule dès que le réseau revient ; sinon, rechargez-la. "
+        "Le lien de la page garde le quartier choisi."
+    ),
+    "Connection lost. Please wait for the app to reconnect, then try again.": (
+        "Connexion perdue : attendez que la page se reconnecte, puis réessayez."
+    ),
+    "Reconnected to server.": "Reconnecté au serveur.",
+    "Please wait...": "Veuillez patienter…",
+    "Dismiss": "Fermer",
     # An address that is no page of the app: Streamlit's dialog, then the main page.
     "Page not found": "Page introuvable",
     "File type not allowed.": "Type de fichier non accepté.",
