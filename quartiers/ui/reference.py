@@ -30,15 +30,17 @@ def quartier_links(catalogue: dict[str, Quartier]) -> None:
 
 _TABLE_STYLE = (
     "<style>"
-    ".qp-liste-cles{margin:.2rem 0 .6rem 0;font-size:.9em;overflow-wrap:anywhere}"
-    ".qp-liste-cles dt{font-weight:600;float:left;clear:left;margin-right:.4rem}"
-    ".qp-liste-cles dd{margin:0 0 .25rem 2.6rem}"
+    ".qp-liste-cles{margin:.2rem 0 .6rem 0;font-size:.9em;overflow-wrap:anywhere;display:grid;"
+    "grid-template-columns:max-content minmax(0,1fr);gap:.2rem .7rem}"
+    ".qp-liste-cles dt{font-weight:600}.qp-liste-cles dd{margin:0}"
     ".qp-tableau{overflow:auto;max-height:85vh;max-width:100%}"
     ".qp-tableau .qp-quartiers thead th{font-size:.8em;line-height:1.25;min-width:6.5rem;vertical-align:bottom}"
-    ".qp-tableau .qp-quartiers tbody th{min-width:11rem}"
+    ".qp-tableau .qp-quartiers tbody th{min-width:14rem}"
     ".qp-tableau .qp-quartiers td.qp-n{white-space:nowrap;text-align:right}"
+    ".qp-tableau .qp-quartiers td.qp-nw{white-space:nowrap;min-width:0}"
+    ".qp-tableau .qp-quartiers td.qp-c{min-width:13rem}"
     ".qp-tableau abbr{text-decoration:none;white-space:nowrap}"
-    "@media (max-width:640px){.qp-tableau .qp-quartiers tbody th{min-width:8rem}}"
+    "@media (max-width:640px){.qp-tableau .qp-quartiers tbody th,.qp-tableau .qp-quartiers td.qp-c{min-width:9rem}}"
     "</style>"
 )
 
@@ -89,7 +91,8 @@ def _table_html(frame: pd.DataFrame, order: list, columns: list[str], caption: s
                 value = frame.at[index, column]
                 cells.append(f"<td class='qp-n'>{escape(affichage.get((index, column)) or _french(value))}</td>")
             else:
-                cells.append(f"<td>{escape(str(frame.at[index, column])) or tables.EMPTY}</td>")
+                kind = "qp-c" if column == "Communes" else "qp-nw"  # the only text long enough to wrap
+                cells.append(f"<td class='{kind}'>{escape(str(frame.at[index, column])) or tables.EMPTY}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
         f"<div class='qp-tableau' role='region' aria-label='{escape(caption, quote=True)}' tabindex='0'>"
@@ -203,8 +206,9 @@ def comparison_chooser(catalogue: dict[str, Quartier]) -> list[Quartier]:
         chrome.announce(message)
     if ids:
         st.markdown(f"**Quartiers comparés ({len(ids)})** — un bouton par quartier pour le retirer :")
+        row = st.container(horizontal=True, key="comparer_choisis")  # wraps onto more rows on a phone
         for quartier_id in ids:
-            st.button(
+            row.button(
                 f"Retirer {catalogue[quartier_id].nom}",
                 key=f"comparer_retirer_{quartier_id}",
                 icon=":material/close:",
