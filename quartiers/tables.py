@@ -1,9 +1,10 @@
 """The list of quartiers and the comparison as data frames: pure pandas, no Streamlit.
 
 A figure is an (indicator, source, vintage, perimeter) tuple (`Indicateur.mesure`). Two values share a
-column of the Quartiers table, or a row of the comparison, only if the whole tuple is equal; each such
-column or row names its source, vintage and perimeter. `df.attrs["mesures"]` maps every figure column
-(table) or row label (comparison) to its `Mesure`, so that tests and the UI can check it.
+column of the Quartiers table, or a row of the comparison, only if the whole tuple is equal. A comparison row
+names its source, vintage and perimeter; a table column's short title ends in a key (« [B] ») that the table's
+legend (`attrs["cles"]`) spells out. `df.attrs["mesures"]` maps every figure column (table) or row label
+(comparison) to its `Mesure`, so that tests and the UI can check it.
 """
 
 from __future__ import annotations

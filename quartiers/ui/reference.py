@@ -60,8 +60,8 @@ def _legend(frame: pd.DataFrame, legend_id: str) -> str:
     return (
         f"<div id='{legend_id}'><p class='qp-cite'><strong>Légende du tableau</strong> : la lettre entre crochets de "
         "chaque titre de colonne renvoie à la source, au millésime et au périmètre de ses chiffres.</p>"
-        f"<dl class='qp-liste-cles'>{''.join(items)}{notes}<dt>{tables.EMPTY}</dt><dd>pas de chiffre dans les "
-        "sources pour ce quartier</dd></dl></div>"
+        f"<dl class='qp-liste-cles'>{''.join(items)}</dl><dl class='qp-liste-cles'>{notes}<dt>{tables.EMPTY}</dt>"
+        "<dd>pas de chiffre dans les sources pour ce quartier</dd></dl></div>"
     )
 
 
