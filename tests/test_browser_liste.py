@@ -121,7 +121,7 @@ def test_the_table_shows_many_rows_under_short_keyed_titles_explained_by_the_leg
     _screenshot(visit, "tableau-chiffres")
 
 
-COMPARE_SCREENS = [LAPTOP, PROJECTOR]
+COMPARE_SCREENS = [LAPTOP, PROJECTOR, PHONE]
 
 
 @pytest.mark.parametrize("visit", COMPARE_SCREENS, indirect=True, ids=[s.name for s in COMPARE_SCREENS])
@@ -143,6 +143,7 @@ def test_cite_2_typed_without_accent_then_enter_compares_cite_2_alone(visit):
     expect(comparison.get_by_role("columnheader", name="Cité 2", exact=True)).to_have_count(1)
     expect(field).to_have_value("")
     expect(page.locator("body")).not_to_contain_text(ENGLISH)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     _screenshot(visit, "comparer-cite-2")
     # « cite » matches many quartiers equally: Enter adds none, lists them; the keyboard picks one.
     field.click()

@@ -237,8 +237,13 @@ def comparison_chooser(catalogue: dict[str, Quartier]) -> list[Quartier]:
         chrome.announce(
             f"{len(results)} quartiers correspondent à « {pending[:60]} »{more} : choisissez celui à ajouter."
         )
+        st.html(
+            "<style>.st-key-comparer_resultats{gap:.1rem}.st-key-comparer_resultats button,"
+            ".st-key-comparer_resultats button *{justify-content:flex-start;text-align:left}</style>"
+        )
+        choices = st.container(key="comparer_resultats")
         for result in shown:
-            st.button(
+            choices.button(
                 f"Ajouter {result.label}",
                 key=f"comparer_ajouter_{result.key}",
                 icon=":material/add:",
