@@ -1,9 +1,10 @@
 """The list of quartiers and the comparison as data frames: pure pandas, no Streamlit.
 
 A figure is an (indicator, source, vintage, perimeter) tuple (`Indicateur.mesure`). Two values share a
-column of the Quartiers table, or a row of the comparison, only if the whole tuple is equal; each such
-column or row names its source, vintage and perimeter. `df.attrs["mesures"]` maps every figure column
-(table) or row label (comparison) to its `Mesure`, so that tests and the UI can check it.
+column of the Quartiers table, or a row of the comparison, only if the whole tuple is equal. A comparison row
+names its source, vintage and perimeter; a table column's short title ends in a key (« [B] ») that the table's
+legend (`attrs["cles"]`) spells out. `df.attrs["mesures"]` maps every figure column (table) or row label
+(comparison) to its `Mesure`, so that tests and the UI can check it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from quartiers.catalogue import Quartier
+from quartiers.catalogue import Quartier, normalise_id
 from quartiers.formats import fmt_number, fmt_reference, fmt_value, qualifier
 from quartiers.portraits import Indicateur, Mesure
 
@@ -36,12 +37,39 @@ SURFACE_2024 = Mesure(
     millesime="géographie prioritaire 2024 (décret n° 2023-1314)",
     perimetre="périmètre 2024, calculé en Lambert-93",
 )
-SURFACE_2024_COLUMN = "Surface du périmètre 2024 (ha) — calculée en Lambert-93 sur le tracé ANCT"
+SURFACE_2024_LABEL = "Surface du périmètre 2024 (ha)"
+# What a qualified cell of the Quartiers table means (the legend says it under the table).
+ENVIRON = "≈"
+QUALIFIER_NOTES = {
+    ENVIRON: "« environ » dans la source",
+    "mini – maxi": (
+        "la source donne ce chiffre comme le plus bas (mini) ou le plus haut (maxi) des quartiers qu'elle compare"
+    ),
+}
 
 
-def column_name(label: str, mesure: Mesure) -> str:
-    """« Taux de pauvreté (%) — sigville ; données sigville 2022 … ; ancien périmètre du quartier »."""
-    return f"{label} — {mesure.label}"
+@dataclass(frozen=True)
+class SourceKey:
+    """A short key for one (source, vintage, perimeter) triple: the columns that share it share a key."""
+
+    cle: str  # "A", "B"...
+    source: str
+    millesime: str
+    perimetre: str
+
+    @property
+    def label(self) -> str:
+        """« source ; millésime ; périmètre », the legend's text for this key."""
+        return " ; ".join((self.source, self.millesime, self.perimetre))
+
+
+def column_name(label: str, key: SourceKey) -> str:
+    """« Taux de pauvreté (%) [B] »: the indicator and the key of its (source, vintage, perimeter) in the legend."""
+    return f"{label} [{key.cle}]"
+
+
+def _key_letter(n: int) -> str:
+    return chr(ord("A") + n) if n < 26 else f"A{n - 25}"
 
 
 def _measures(catalogue: dict[str, Quartier]) -> dict[Mesure, list[str]]:
@@ -49,27 +77,64 @@ def _measures(catalogue: dict[str, Quartier]) -> dict[Mesure, list[str]]:
     found: dict[Mesure, list[str]] = {}
     for q in catalogue.values():
         for i in q.portrait.indicateurs if q.portrait else ():
-            if i.cle in TABLE_INDICATORS:
+            if i.cle in TABLE_INDICATORS and q.id not in found.get(i.mesure, ()):
                 found.setdefault(i.mesure, []).append(q.id)
     order = list(TABLE_INDICATORS)
     return dict(sorted(found.items(), key=lambda kv: (order.index(kv[0].indicateur), -len(kv[1]), kv[0])))
 
 
-def _figure(quartier: Quartier, mesure: Mesure) -> Indicateur | None:
+def _figures(quartier: Quartier, mesure: Mesure) -> list[Indicateur]:
     if quartier.portrait is None:
+        return []
+    return [i for i in quartier.portrait.indicateurs if i.mesure == mesure]
+
+
+def cell_text(figures: list[Indicateur]) -> str | None:
+    """A figure of the Quartiers table as the source qualifies it, without the unit (the column title has it).
+
+    « ≈ 3 300 » for « environ 3 300 »; « 70,5 (maxi) »; « 53,9 – 70,5 (mini – maxi) » when one quartier has
+    both; « +56 » for a variation. None when the bare number says exactly what the source says.
+    """
+    if not figures:
         return None
-    return next((i for i in quartier.portrait.indicateurs if i.mesure == mesure), None)
+    words = {qualifier(i): i for i in figures}
+    if "mini" in words and "maxi" in words:
+        return f"{fmt_number(words['mini'].valeur)} – {fmt_number(words['maxi'].valeur)} (mini – maxi)"
+    figure = figures[0]
+    word = qualifier(figure)
+    text = fmt_number(figure.valeur)
+    if figure.variation and figure.valeur > 0:
+        text = "+" + text
+    if word == "environ":
+        return f"{ENVIRON} {text}"
+    if word:
+        return f"{text} ({word})"
+    return text if figure.variation else None
 
 
 def quartiers_table(catalogue: dict[str, Quartier]) -> pd.DataFrame:
     """Every quartier: identity, both surfaces, and one column per figure measure, linked to its portrait.
 
-    `attrs["mesures"]` maps each figure column to its Mesure; empty cells are None (shown as « — »).
-    `attrs["affichage"]` maps (row, column) to the figure as the source qualifies it (« environ 2 600 hab. »)
-    wherever the bare number would say more or less than the document.
+    Column titles are short: the indicator and a key (« Population (hab.) [A] »). `attrs["cles"]` lists the
+    SourceKey of every key (the legend), `attrs["mesures"]` maps each figure column to its whole Mesure, and
+    `attrs["cle_colonne"]` each figure column to its key. Empty cells are None (shown as « — »); numbers stay
+    numbers for sorting. `attrs["affichage"]` maps (row, column) to the figure as the source qualifies it
+    (« ≈ 2 600 », « 70,5 (maxi) », see `cell_text`) wherever the bare number would say more or less.
     """
-    measures = _measures(catalogue)
-    columns = {column_name(TABLE_INDICATORS[m.indicateur], m): m for m in measures}  # one column per whole tuple
+    measures = [SURFACE_2024, *_measures(catalogue)]
+    keys: dict[tuple[str, str, str], SourceKey] = {}
+    for m in measures:
+        triple = (m.source, m.millesime, m.perimetre)
+        if triple not in keys:
+            keys[triple] = SourceKey(_key_letter(len(keys)), *triple)
+    labels = {SURFACE_2024.indicateur: SURFACE_2024_LABEL, **TABLE_INDICATORS}
+    columns: dict[str, Mesure] = {}
+    key_of: dict[str, SourceKey] = {}
+    for m in measures:  # one column per whole tuple
+        key = keys[(m.source, m.millesime, m.perimetre)]
+        name = column_name(labels[m.indicateur], key)
+        columns[name], key_of[name] = m, key
+    surface_column = next(iter(columns))
     rows, shown = [], {}
     for q in sorted(catalogue.values(), key=lambda q: (q.voisin, q.nom.lower())):
         portrait = q.portrait
@@ -80,19 +145,38 @@ def quartiers_table(catalogue: dict[str, Quartier]) -> pd.DataFrame:
             "Communes": ", ".join(q.communes),
             "Intercommunalité": ", ".join(q.epci) if q.epci else "hors contrats",
             "Portrait détaillé": "oui" if portrait and portrait.portrait_detaille else "non",
-            SURFACE_2024_COLUMN: q.surface_ha,
+            surface_column: q.surface_ha,
         }
-        for name, mesure in columns.items():
-            figure = _figure(q, mesure)
-            row[name] = figure.valeur if figure else None
-            if figure and (qualifier(figure) or figure.variation):
-                shown[(len(rows), name)] = fmt_value(figure)
+        for name, mesure in list(columns.items())[1:]:
+            figures = _figures(q, mesure)
+            row[name] = min(i.valeur for i in figures) if figures else None
+            text = cell_text(figures)
+            if text is not None:
+                shown[(len(rows), name)] = text
         row["Portrait"] = f"/?quartier={q.id}"
         rows.append(row)
     frame = pd.DataFrame(rows)
-    frame.attrs["mesures"] = {SURFACE_2024_COLUMN: SURFACE_2024, **columns}
+    frame.attrs["mesures"] = columns
+    frame.attrs["cle_colonne"] = key_of
+    frame.attrs["cles"] = list(keys.values())
     frame.attrs["affichage"] = shown
     return frame
+
+
+def parse_ids(raw: str | None, catalogue: dict[str, Quartier]) -> tuple[list[str], list[str]]:
+    """The quartiers of a comma-separated list of ids (« QN06208M,qn06209m »): known ids in order, once each,
+    and the values that name no quartier, as typed (cut to 40 characters)."""
+    ids, unknown = [], []
+    for value in (raw or "").split(","):
+        if not value.strip():
+            continue
+        quartier_id = normalise_id(value)
+        if quartier_id in catalogue:
+            if quartier_id not in ids:
+                ids.append(quartier_id)
+        else:
+            unknown.append(value.strip()[:40])
+    return ids, unknown
 
 
 def comparable_ids(catalogue: dict[str, Quartier]) -> list[str]:

@@ -170,7 +170,7 @@ def test_quartiers_page_lists_every_quartier_with_links():
     assert table.count("<tr><th scope='row'>") == 42  # 37 QPV, 4 neighbours, the QIC Catorive
     assert "href='/?quartier=catorive'" in table and "None" not in table
     row = next(r for r in table.split("<tr>") if "href='/?quartier=QN06208M'" in r)
-    assert "<td>46,1</td>" in row  # the sigville 2022 poverty rate, in its own column
+    assert "<td class='qp-n'>46,1</td>" in row  # the sigville 2022 poverty rate, in its own column
     assert any("href='/?quartier=QN06208M'" in b for b in bodies if "Portraits des quartiers" in b)  # the link list
     comparison = next(b for b in bodies if "Chiffres comparables" in b)
     assert "<th scope='col'>Mont Liébaut</th>" in comparison and "<th scope='col'>3 Îlots</th>" in comparison

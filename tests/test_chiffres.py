@@ -96,10 +96,16 @@ def test_no_column_of_the_quartiers_table_mixes_two_measures(context):
     for cle in tables.TABLE_INDICATORS:
         columns = [c for c, m in mesures.items() if m.indicateur == cle]
         assert len(columns) == len(raw_measures(cle)), cle
-    # the CABBALR conventions' poverty rate and the CALL contract's are two columns, each naming its vintage
-    poverty = [c for c, m in mesures.items() if m.indicateur == "taux_pauvrete"]
-    assert any("données sigville 2022 basées sur l'ancien périmètre" in c for c in poverty)
-    assert any("Taux de pauvreté à 60% revenu déclaré 2019" in c for c in poverty)
+    # every column's key (its title's [X], explained in the legend) states its own source, vintage and perimeter
+    key_of = frame.attrs["cle_colonne"]
+    for column, mesure in mesures.items():
+        key = key_of[column]
+        assert (key.source, key.millesime, key.perimetre) == (mesure.source, mesure.millesime, mesure.perimetre)
+        assert column.endswith(f"[{key.cle}]") and key in frame.attrs["cles"]
+    # the CABBALR conventions' poverty rate and the CALL contract's are two columns, each keyed to its vintage
+    poverty = [key_of[c].label for c, m in mesures.items() if m.indicateur == "taux_pauvrete"]
+    assert any("données sigville 2022 basées sur l'ancien périmètre" in k for k in poverty)
+    assert any("Taux de pauvreté à 60% revenu déclaré 2019" in k for k in poverty)
 
 
 def test_no_comparison_row_mixes_two_measures(context):

@@ -12,7 +12,9 @@ from quartiers import settings, tables
 from quartiers.answers import BAND_DISCLAIMER
 from quartiers.catalogue import Quartier
 from quartiers.formats import fmt_number
-from quartiers.ui.state import get_documents, md
+from quartiers.ui import chrome
+from quartiers.ui.recherche import get_index
+from quartiers.ui.state import get_catalogue, get_documents, md
 
 
 def _french(value) -> str:
@@ -26,11 +28,85 @@ def quartier_links(catalogue: dict[str, Quartier]) -> None:
     st.html(ph.STYLE + ph.quartier_links(quartiers, presentation))
 
 
+_TABLE_STYLE = (
+    "<style>"
+    ".qp-liste-cles{margin:.2rem 0 .6rem 0;font-size:.9em;overflow-wrap:anywhere;display:grid;"
+    "grid-template-columns:max-content minmax(0,1fr);gap:.2rem .7rem}"
+    ".qp-liste-cles dt{font-weight:600}.qp-liste-cles dd{margin:0}"
+    ".qp-tableau{overflow:auto;max-height:85vh;max-width:100%}"
+    ".qp-tableau .qp-quartiers thead th{font-size:.8em;line-height:1.25;min-width:6.5rem;vertical-align:bottom}"
+    ".qp-tableau .qp-quartiers tbody th{min-width:14rem}"
+    ".qp-tableau .qp-quartiers td.qp-n{white-space:nowrap;text-align:right}"
+    ".qp-tableau .qp-quartiers td.qp-nw{white-space:nowrap;min-width:0}"
+    ".qp-tableau .qp-quartiers td.qp-c{min-width:13rem}"
+    ".qp-tableau abbr{text-decoration:none;white-space:nowrap}"
+    "@media (max-width:640px){.qp-tableau .qp-quartiers tbody th,.qp-tableau .qp-quartiers td.qp-c{min-width:9rem}}"
+    "</style>"
+)
+
+
+def _legend(frame: pd.DataFrame, legend_id: str) -> str:
+    """Every key of the table's column titles with its whole (source, vintage, perimeter), and what ≈, mini and
+    maxi mean; the columns under each key are named."""
+    items = []
+    for key in frame.attrs["cles"]:
+        names = [c for c, k in frame.attrs["cle_colonne"].items() if k == key]
+        items.append(
+            f"<dt>[{escape(key.cle)}]</dt><dd>source : {escape(key.source)} ; millésime : {escape(key.millesime)} ; "
+            f"périmètre : {escape(key.perimetre)} — <span class='qp-cols'>colonnes : "
+            f"{escape(', '.join(n.rsplit(' [', 1)[0] for n in names))}</span></dd>"
+        )
+    notes = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in tables.QUALIFIER_NOTES.items())
+    return (
+        f"<div id='{legend_id}'><p class='qp-cite'><strong>Légende du tableau</strong> : la lettre entre crochets de "
+        "chaque titre de colonne renvoie à la source, au millésime et au périmètre de ses chiffres.</p>"
+        f"<dl class='qp-liste-cles'>{''.join(items)}</dl><dl class='qp-liste-cles'>{notes}<dt>{tables.EMPTY}</dt>"
+        "<dd>pas de chiffre dans les sources pour ce quartier</dd></dl></div>"
+    )
+
+
+def _table_html(frame: pd.DataFrame, order: list, columns: list[str], caption: str, legend_id: str) -> str:
+    """The table as HTML: short column titles whose key carries the whole tuple as its title, sticky first column,
+    figures right-aligned; each quartier's name links to its portrait (presentation mode kept)."""
+    mesures, affichage, key_of = frame.attrs["mesures"], frame.attrs["affichage"], frame.attrs["cle_colonne"]
+    suffix = "&presentation=1" if st.query_params.get("presentation") == "1" else ""
+    head = []
+    for column in columns:
+        key = key_of.get(column)
+        if key is None:
+            head.append(f"<th scope='col'>{escape(column)}</th>")
+            continue
+        label = column.rsplit(" [", 1)[0]
+        head.append(
+            f"<th scope='col'>{escape(label)} <abbr title='{escape(key.label, quote=True)}'>[{escape(key.cle)}]"
+            f"<span style='{ph.VISUALLY_HIDDEN}'> : {escape(key.label)}</span></abbr></th>"
+        )
+    body = []
+    for index in order:
+        name = escape(str(frame.at[index, columns[0]]))
+        link = escape(frame.at[index, "Portrait"] + suffix, quote=True)
+        cells = [f"<th scope='row'><a href='{link}' target='_self'>{name}</a></th>"]
+        for column in columns[1:]:
+            if column in mesures:
+                value = frame.at[index, column]
+                cells.append(f"<td class='qp-n'>{escape(affichage.get((index, column)) or _french(value))}</td>")
+            else:
+                kind = "qp-c" if column == "Communes" else "qp-nw"  # the only text long enough to wrap
+                cells.append(f"<td class='{kind}'>{escape(str(frame.at[index, column])) or tables.EMPTY}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f"<div class='qp-tableau' role='region' aria-label='{escape(caption, quote=True)}' tabindex='0'>"
+        f"<table class='qp-table qp-quartiers' aria-describedby='{legend_id}'><caption>{escape(caption)}</caption>"
+        f"<thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
 def quartiers_table(catalogue: dict[str, Quartier]) -> None:
     """The table of quartiers as HTML, sorted on the server by the column the user chooses (numbers as numbers,
-    empty cells last and shown « — »); each quartier's name links to its portrait."""
+    empty cells last and shown « — »), its legend of source keys just above it; each quartier's name links to
+    its portrait."""
     frame = tables.quartiers_table(catalogue)
-    mesures, affichage = frame.attrs["mesures"], frame.attrs["affichage"]
+    mesures = frame.attrs["mesures"]
     columns = [c for c in frame.columns if c != "Portrait"]
     sort_col, order_col = st.columns([3, 1])
     key = sort_col.selectbox("Trier le tableau par", columns, index=0, key="tri_quartiers")
@@ -38,31 +114,144 @@ def quartiers_table(catalogue: dict[str, Quartier]) -> None:
     order = frame.sort_values(
         key, ascending=not descending, na_position="last", key=(lambda s: s.str.lower()) if key not in mesures else None
     ).index
-    rows = []
-    for index in order:
-        cells = []
-        for column in columns:
-            value = frame.at[index, column]
-            if column in mesures:
-                cells.append(affichage.get((index, column)) or _french(value))
-            else:
-                cells.append(str(value))
-        rows.append(cells)
+    caption = "Tableau des quartiers : une colonne par mesure ; la lettre entre crochets renvoie à la légende"
+    legend_id = "legende-tableau-quartiers"
     st.html(
         ph.STYLE
-        + ph.data_table(
-            "Tableau des quartiers : une colonne par mesure (indicateur — source ; millésime ; périmètre)",
-            columns,
-            rows,
-            [frame.at[i, "Portrait"] for i in order],
-            st.query_params.get("presentation") == "1",
-        )
+        + _TABLE_STYLE
+        + _legend(frame, legend_id)
+        + _table_html(frame, list(order), columns, caption, legend_id)
     )
     st.caption(
         "Chaque colonne de chiffres ne contient qu'une seule mesure : même indicateur, même source, même millésime, "
-        "même périmètre (indiqués dans son en-tête). Un même indicateur mesuré autrement est dans une autre colonne : "
-        "ne comparez pas deux colonnes entre elles. Sur un petit écran, faites défiler le tableau horizontalement."
+        "même périmètre (sa lettre dans la légende). Un même indicateur mesuré autrement est dans une autre colonne : "
+        "ne comparez pas deux colonnes entre elles. Faites défiler le tableau horizontalement pour voir tous les chiffres."
     )
+
+
+COMPARER = "comparer"  # ?comparer=QN06208M,QN06209M : the quartiers compared, in order
+DEFAULT_COMPARISON = ("QN06208M", "QN06209M")
+MAX_CHOICES = 8
+_FIELD = "comparer_saisie"
+_PENDING = "comparer_plusieurs"  # the query whose several results are listed, one button each
+_MESSAGE = "comparer_message"
+
+
+def _compared() -> list[str]:
+    raw = st.query_params.get(COMPARER)
+    if raw is None:
+        return list(DEFAULT_COMPARISON)
+    return tables.parse_ids(raw, get_catalogue())[0]
+
+
+def _write(ids: list[str]) -> None:
+    st.query_params[COMPARER] = ",".join(ids)
+
+
+def _add(quartier_id: str) -> None:
+    ids = _compared()
+    if quartier_id not in ids:
+        _write([*ids, quartier_id])
+    st.session_state[_PENDING] = None
+    st.session_state[_MESSAGE] = f"{get_catalogue()[quartier_id].nom} ajouté à la comparaison."
+
+
+def _remove(quartier_id: str) -> None:
+    _write([i for i in _compared() if i != quartier_id])
+    st.session_state[_MESSAGE] = f"{get_catalogue()[quartier_id].nom} retiré de la comparaison."
+
+
+def _on_submit() -> None:
+    """Enter (or « Ajouter ») adds the one quartier that matches best, never several; if several match
+    equally well, they are listed and the user picks one."""
+    query = (st.session_state.get(_FIELD) or "").strip()
+    st.session_state[_FIELD] = ""
+    st.session_state[_PENDING] = None
+    if not query:
+        st.session_state[_MESSAGE] = "Tapez le nom ou le code d'un quartier, puis Entrée."
+        return
+    comparable = set(tables.comparable_ids(get_catalogue()))
+    ids = _compared()
+    found = [r for r in get_index().search(query) if r.kind == "quartier" and r.key in comparable]
+    candidates = [r for r in found if r.key not in ids]
+    if not candidates:
+        st.session_state[_MESSAGE] = (
+            f"« {query[:60]} » : quartier déjà dans la comparaison."
+            if found
+            else f"Aucun quartier à comparer ne correspond à « {query[:60]} ». Essayez une partie du nom ou un code."
+        )
+    elif len(candidates) == 1 or candidates[0].score > candidates[1].score:
+        _add(candidates[0].key)
+    else:
+        st.session_state[_PENDING] = query
+
+
+def comparison_chooser(catalogue: dict[str, Quartier]) -> list[Quartier]:
+    """The quartiers to compare, kept in the URL (?comparer=…): each removable with a button, one added at a
+    time from a field searched like the map's search (accents, case and apostrophes do not count)."""
+    comparable = tables.comparable_ids(catalogue)
+    raw = st.query_params.get(COMPARER)
+    ids, unknown = tables.parse_ids(raw, catalogue) if raw is not None else (list(DEFAULT_COMPARISON), [])
+    if unknown:
+        shown = ", ".join(f"« {u} »" for u in unknown)
+        st.warning(
+            md(f"Quartier inconnu dans le lien, ignoré : {shown}. Ajoutez les quartiers avec le champ ci-dessous.")
+        )
+    without = [catalogue[i].nom for i in ids if i not in comparable]
+    if without:
+        st.warning(md(f"Aucun chiffre à comparer dans les sources pour : {', '.join(without)}."))
+    ids = [i for i in ids if i in comparable]
+    message = st.session_state.pop(_MESSAGE, None)
+    if message:
+        chrome.announce(message)
+    if ids:
+        st.markdown(f"**Quartiers comparés ({len(ids)})** — un bouton par quartier pour le retirer :")
+        row = st.container(horizontal=True, key="comparer_choisis")  # wraps onto more rows on a phone
+        for quartier_id in ids:
+            row.button(
+                f"Retirer {catalogue[quartier_id].nom}",
+                key=f"comparer_retirer_{quartier_id}",
+                icon=":material/close:",
+                on_click=_remove,
+                args=(quartier_id,),
+                help=f"Retirer {catalogue[quartier_id].label} de la comparaison",
+            )
+    else:
+        st.markdown("Aucun quartier choisi : ajoutez-en au moins deux pour les comparer.")
+    with st.form("comparer_ajout", border=False, enter_to_submit=True):
+        st.text_input(
+            "Ajouter un quartier à la comparaison",
+            key=_FIELD,
+            placeholder="Nom ou code : cite 2, liebaut, QN06226M…",
+            help="Les accents, les majuscules et les apostrophes ne comptent pas. Entrée ajoute le quartier qui "
+            "correspond le mieux ; si plusieurs correspondent autant, choisissez dans la liste.",
+        )
+        st.form_submit_button("Ajouter", key="comparer_ajouter", on_click=_on_submit)
+    pending = st.session_state.get(_PENDING)
+    if pending:
+        results = [
+            r for r in get_index().search(pending) if r.kind == "quartier" and r.key in comparable and r.key not in ids
+        ]
+        shown = results[:MAX_CHOICES]
+        more = f" (les {len(shown)} premiers : précisez la recherche)" if len(results) > len(shown) else ""
+        chrome.announce(
+            f"{len(results)} quartiers correspondent à « {pending[:60]} »{more} : choisissez celui à ajouter."
+        )
+        st.html(
+            "<style>.st-key-comparer_resultats{gap:.1rem}.st-key-comparer_resultats button,"
+            ".st-key-comparer_resultats button *{justify-content:flex-start;text-align:left}</style>"
+        )
+        choices = st.container(key="comparer_resultats")
+        for result in shown:
+            choices.button(
+                f"Ajouter {result.label}",
+                key=f"comparer_ajouter_{result.key}",
+                icon=":material/add:",
+                type="tertiary",
+                on_click=_add,
+                args=(result.key,),
+            )
+    return [catalogue[i] for i in ids]
 
 
 def comparison(quartiers: list[Quartier]) -> None:
