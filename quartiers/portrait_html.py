@@ -432,26 +432,3 @@ def comparison_html(
             )
         )
     return "".join(parts)
-
-
-def data_table(
-    caption: str, headers: list[str], rows: list[list[str]], links: list[str | None], presentation: bool
-) -> str:
-    """A plain HTML table (screen-reader friendly, « — » for an empty cell); each row's first cell links to its
-    portrait in the same tab. Wrapped in a keyboard-scrollable region for narrow screens."""
-    suffix = "&presentation=1" if presentation else ""
-    head = "".join(f"<th scope='col'>{_e(h)}</th>" for h in headers)
-    body = []
-    for cells, link in zip(rows, links, strict=True):
-        first = _e(cells[0])
-        if link:
-            first = f"<a href='{escape(link, quote=True)}{suffix}' target='_self'>{first}</a>"
-        body.append(
-            f"<tr><th scope='row'>{first}</th>" + "".join(f"<td>{_e(c) or '—'}</td>" for c in cells[1:]) + "</tr>"
-        )
-    return (
-        f"<div role='region' aria-label='{escape(caption, quote=True)}' tabindex='0' "
-        "style='overflow:auto;max-height:75vh'>"
-        f"<table class='qp-table qp-quartiers'><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table></div>"
-    )
