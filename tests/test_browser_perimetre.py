@@ -57,8 +57,8 @@ def test_upload_shows_figures_map_and_a_one_page_a4_sheet(session, mont_liebaut_
     _upload(session, path)
     expect(session.page.get_by_text("1 polygone du fichier déposé comparé aux QPV")).to_be_visible()
     summary = _summary(session)
-    assert f"{fmt_number(round(grown.area / 10_000, 2))} ha" in summary
-    assert f"{fmt_number(round((grown.area - mont_liebaut_l93.area) / 10_000, 2))} ha" in summary  # ajout hors QPV
+    assert f"{fmt_number(grown.area / 10_000, 2)} ha" in summary
+    assert f"{fmt_number((grown.area - mont_liebaut_l93.area) / 10_000, 2)} ha" in summary  # ajout hors QPV
     assert "Béthune" in summary
     # The name is shown as text, tags included, not as bold HTML.
     expect(session.page.get_by_role("heading", name="<b>Mont Liébaut</b> agrandi")).to_be_visible()
@@ -179,7 +179,7 @@ def test_on_a_phone_a_bad_file_gets_its_message_then_a_good_file_its_figures(ses
     _upload(session, good)
     heading = session.page.get_by_role("heading", name="Mont Liébaut")
     expect(heading).to_be_visible()
-    assert f"{fmt_number(round(mont_liebaut_l93.area / 10_000, 2))} ha" in _summary(session)
+    assert f"{fmt_number(mont_liebaut_l93.area / 10_000, 2)} ha" in _summary(session)
     # The scale is not covered by the attribution on a narrow map (the Carte map's rule, from carte.css).
     frame = session.map_frame()
     scale = frame.locator(".leaflet-control-scale").bounding_box()
