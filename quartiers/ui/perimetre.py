@@ -90,7 +90,7 @@ def file_input() -> tuple[bytes, str] | None:
         md(
             f"Formats\u00a0: {FORMATS_TEXT}. Limites\u00a0: {upload_limit_mb()}\u00a0Mo par fichier, "
             f"{fmt_number(MAX_AREA_KM2)}\u00a0km² et {fmt_number(MAX_VERTICES)}\u00a0sommets par polygone."
-            + " Le fichier n'est pas conservé : il sert le temps de votre session."
+            + " Le fichier n'est pas conservé\u00a0: il sert le temps de votre session."
         )
     )
     if uploaded is None:
