@@ -130,7 +130,7 @@ def test_polygon_drawn_with_leaflet_draw_gives_the_same_figures_as_uploaded(sess
     assert len(collection["features"]) == 1
     polygon = shapely.geometry.shape(collection["features"][0]["geometry"])
     area_ha = gpd.GeoSeries([polygon], crs=settings.WGS84).to_crs(settings.LAMBERT93).area.iloc[0] / 10_000
-    assert f"{fmt_number(round(area_ha, 2))} ha" in drawn_summary
+    assert f"{fmt_number(area_ha, 2)} ha" in drawn_summary
     session.screenshot("perimetre-dessin.png")
 
     path = session.tmp_path / "dessin.geojson"
@@ -152,7 +152,7 @@ def test_geopackage_with_two_layers_lets_the_user_choose_and_keeps_the_choice(se
     session.page.get_by_role("combobox", name="Couche à tester").click()
     session.page.get_by_role("option", name="variante_b").click()
     expect(session.page.get_by_role("heading", name="variante b")).to_be_visible()
-    grown_ha = fmt_number(round(mont_liebaut_l93.buffer(20).area / 10_000, 2))
+    grown_ha = fmt_number(mont_liebaut_l93.buffer(20).area / 10_000, 2)
     assert f"{grown_ha} ha" in _summary(session)
     # Another run of the page (presentation mode on) keeps the chosen layer and its figures.
     session.page.get_by_text("Mode présentation (grands caractères)").click()
