@@ -549,3 +549,16 @@ def test_every_area_of_the_a4_sheet_has_the_same_precision(reference, official):
     areas = HA.findall(html)
     assert "16,00" in areas and len(areas) >= 5
     assert all(TWO_DECIMALS.fullmatch(a) for a in areas), areas
+
+
+def test_map_tooltips_give_areas_to_0_01_ha_with_a_comma(reference, official):
+    from quartiers.carte_proposition import result_group
+
+    c = official.loc["QN06208M", "geometry"].centroid
+    square = box(c.x - 200, c.y - 200, c.x + 200, c.y + 200)  # exactly 16 ha
+    bilans = assess(read_proposal(geojson_bytes([square], ["Carré"]), "carre.geojson"), reference)
+    fmap = folium.Map()
+    result_group(bilans).add_to(fmap)
+    html = fmap.get_root().render()
+    assert '"surface_ha": "16,00 ha"' in html and '"Surface"' in html
+    assert '"surface_ha": 16' not in html

@@ -84,7 +84,7 @@ def file_input() -> tuple[bytes, str] | None:
         "Déposer un fichier de périmètre",
         type=list(EXTENSIONS),
         key="proposition_fichier",
-        help=f"{FORMATS_TEXT}. Taille maximale : {upload_limit_mb()} Mo.",
+        help=f"{FORMATS_TEXT}. Taille maximale\u00a0: {upload_limit_mb()}\u00a0Mo.",
     )
     st.caption(
         md(
