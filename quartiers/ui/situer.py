@@ -194,7 +194,7 @@ def coordinates_form(point: tuple[float, float] | None) -> None:
             "Latitude",
             key=LAT_KEY,
             placeholder="50.518",
-            help="Un nombre en degrés, ou la paire copiée d'un site de cartes : « 50.518, 2.629 ».",
+            help="Un nombre en degrés, ou la paire copiée d'un site de cartes\u00a0: « 50.518, 2.629 ».",
         )
         st.text_input("Longitude", key=LON_KEY, placeholder="2.629")
         st.form_submit_button("Situer ce point", on_click=_on_coordinates)
