@@ -60,7 +60,9 @@ VERDICT_STYLES = (
 )
 PRESENTATION_VERDICT_STYLES = (
     "<style>.verdict { border-width: 3px; border-left-width: 1rem; padding: .7rem 1.2rem; }"
-    " .verdict .verdict-titre { font-size: 1.8rem; }"
+    " .verdict .verdict-titre { font-size: 1.5rem; }"
+    # A phone that opened a presentation link is already 1.5× larger: the room's size from a tablet up.
+    f" @media (min-width: {PHONE_MAX_WIDTH_PX + 1}px) {{ .verdict .verdict-titre {{ font-size: 1.8rem; }} }}"
     " .verdict .verdict-texte { font-size: 1.1rem; }</style>"
 )
 # On a laptop the answer and the forms sit beside the map. On a phone the columns stack: the answer first,
