@@ -10,8 +10,9 @@ reference = perimetre.get_reference()
 
 st.title("Tester un périmètre proposé")
 st.markdown(
-    "Déposez le fichier d'un périmètre (export QGIS) ou dessinez-le sur la carte : sa surface, les communes "
-    "couvertes, ce qu'il garde et laisse hors des QPV 2024 officiels, ce qu'il ajoute, et sa propre bande des 300 m."
+    "Déposez le fichier d'un périmètre (export QGIS) ou dessinez-le sur la carte\u00a0: sa surface, les communes "
+    "couvertes, ce qu'il garde et laisse hors des QPV 2024 officiels, ce qu'il ajoute, et sa propre bande des "
+    "300\u00a0m."
 )
 state.show_problems()
 

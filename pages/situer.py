@@ -9,10 +9,10 @@ from quartiers.ui import carte, chrome, situer, state
 display = state.get_display()
 point, point_error = state.read_point()
 
-st.title("Ce lieu est-il en quartier prioritaire ou dans la bande des 300 m ?")
+st.title("Ce lieu est-il en quartier prioritaire ou dans la bande des 300\u00a0m\u00a0?")
 st.markdown(
-    "Cliquez sur la carte, saisissez des coordonnées ou une adresse : la réponse dit si le lieu est dans un QPV, "
-    "dans sa bande des 300 m (TVA à 5,5 % pour l'accession sociale), ou en dehors, avec la distance à la limite."
+    "Cliquez sur la carte, saisissez des coordonnées ou une adresse\u00a0: la réponse dit si le lieu est dans un QPV, "
+    "dans sa bande des 300\u00a0m (TVA à 5,5\u00a0% pour l'accession sociale), ou en dehors, avec la distance à la limite."
 )
 state.show_problems()
 if point_error:
@@ -26,9 +26,9 @@ with answer_column:
     with st.container(key=situer.ANSWER_KEY):
         situer.point_answer(point)
     with st.container(key=situer.INPUT_KEY):
+        situer.locate_me_button()
         situer.coordinates_form(point)
         situer.address_form()
-        situer.locate_me_button()
 with map_column:
     if not state.leaflet_installed():
         st.error(state.LEAFLET_MISSING)
@@ -40,7 +40,7 @@ with map_column:
         returned_objects=["last_clicked"],
         on_change=situer.on_point_click,
         feature_group_to_add=situer.point_layer(point),
-        **situer.point_view(point),
+        **situer.point_view(point, display),
     )
 situer.bring_answer_into_view()
 st.divider()

@@ -20,6 +20,7 @@ from jinja2 import Template
 
 from quartiers import settings
 from quartiers.bilan_perimetre import Bilan
+from quartiers.formats import fmt_ha
 from quartiers.maps import (
     MAX_ZOOM,
     PANES,
@@ -249,14 +250,14 @@ def result_group(bilans: list[Bilan]) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="Proposition")
     names = [escape(b.nom) for b in bilans]  # tooltips are HTML: a name from a file is shown as text
     for geometries, properties, style, label, aliases in (
-        ([b.bande for b in bilans], {"nom": names, "surface_ha": [b.surface_bande_300m_ha for b in bilans]},
-         STYLE_BANDE_PROPOSITION, "bande_proposition", ["Bande des 300 m de", "Surface (ha)"]),
-        ([b.geometrie for b in bilans], {"nom": names, "surface_ha": [b.surface_ha for b in bilans]},
-         STYLE_PROPOSITION, "proposition", ["Périmètre proposé", "Surface (ha)"]),
-        ([b.laisse_hors for b in bilans], {"nom": names, "surface_ha": [b.surface_laissee_hors_ha for b in bilans]},
-         STYLE_LAISSE_HORS, "laisse_hors", ["QPV laissé hors de", "Surface (ha)"]),
-        ([b.ajout for b in bilans], {"nom": names, "surface_ha": [b.surface_hors_qpv_ha for b in bilans]},
-         STYLE_AJOUT, "ajout", ["Ajout hors QPV de", "Surface (ha)"]),
+        ([b.bande for b in bilans], {"nom": names, "surface_ha": [fmt_ha(b.surface_bande_300m_ha) for b in bilans]},
+         STYLE_BANDE_PROPOSITION, "bande_proposition", ["Bande des 300 m de", "Surface"]),
+        ([b.geometrie for b in bilans], {"nom": names, "surface_ha": [fmt_ha(b.surface_ha) for b in bilans]},
+         STYLE_PROPOSITION, "proposition", ["Périmètre proposé", "Surface"]),
+        ([b.laisse_hors for b in bilans], {"nom": names, "surface_ha": [fmt_ha(b.surface_laissee_hors_ha) for b in bilans]},
+         STYLE_LAISSE_HORS, "laisse_hors", ["QPV laissé hors de", "Surface"]),
+        ([b.ajout for b in bilans], {"nom": names, "surface_ha": [fmt_ha(b.surface_hors_qpv_ha) for b in bilans]},
+         STYLE_AJOUT, "ajout", ["Ajout hors QPV de", "Surface"]),
     ):  # fmt: skip
         data = _layer(geometries, properties, label)
         if data is None:

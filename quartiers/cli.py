@@ -206,6 +206,7 @@ def _read_proposal_file(path: Path, layer: str | None):
 
 def _perimetre(args) -> int:
     from quartiers.bilan_perimetre import assess, load_reference, result_geojson, result_json
+    from quartiers.formats import fmt_ha, fmt_share
     from quartiers.perimeters import LayerError
     from quartiers.propositions import ProposalError
 
@@ -228,16 +229,16 @@ def _perimetre(args) -> int:
         return 0
     for bilan in bilans:
         print(
-            f"{bilan.nom} : {bilan.surface_ha:.2f} ha, bande des 300 m {bilan.surface_bande_300m_ha:.2f} ha, "
-            f"hors QPV {bilan.surface_hors_qpv_ha:.2f} ha"
+            f"{bilan.nom} : {fmt_ha(bilan.surface_ha)}, bande des 300 m {fmt_ha(bilan.surface_bande_300m_ha)}, "
+            f"hors QPV {fmt_ha(bilan.surface_hors_qpv_ha)}"
             + (" — hors territoire CABBALR / CALL" if bilan.hors_territoire else "")
         )
         for commune in bilan.communes:
-            print(f"  commune {commune.nom} ({commune.code}) : {commune.surface_ha:.2f} ha")
+            print(f"  commune {commune.nom} ({commune.code}) : {fmt_ha(commune.surface_ha)}")
         for q in bilan.qpv:
             print(
-                f"  {q.nom_qp} ({q.code_qp}) : {q.surface_en_commun_ha:.2f} ha en commun, {q.part_du_qpv_pct:.1f} % du QPV, "
-                f"{q.surface_qpv_hors_proposition_ha:.2f} ha du QPV hors proposition"
+                f"  {q.nom_qp} ({q.code_qp}) : {fmt_ha(q.surface_en_commun_ha)} en commun, "
+                f"{fmt_share(q.part_du_qpv_pct)} du QPV, {fmt_ha(q.surface_qpv_hors_proposition_ha)} du QPV hors proposition"
             )
     if args.output is not None:
         print(f"Résultat écrit dans {args.output}")

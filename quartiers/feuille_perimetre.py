@@ -20,7 +20,7 @@ from quartiers.carte_proposition import (
     legend_entries,
 )
 from quartiers.fiche import svg_path
-from quartiers.formats import fmt_number
+from quartiers.formats import fmt_ha, fmt_share
 from quartiers.maps import STYLE_BANDE, STYLE_QPV, STYLE_VOISIN
 from quartiers.zones import band
 
@@ -36,10 +36,6 @@ PATTERNS = (
     f'<path d="M0,0 L8,8 M8,0 L0,8" stroke="{STYLE_LAISSE_HORS["color"]}" stroke-width="1"/></pattern>'
     "</defs>"
 )
-
-
-def _ha(value: float) -> str:
-    return f"{fmt_number(round(value, 2))} ha"
 
 
 def _style_attributes(style: dict, fill: str | None = None) -> str:
@@ -127,11 +123,11 @@ def _legend() -> str:
 
 
 def _figures(bilan: Bilan) -> str:
-    communes = ", ".join(f"{escape(c.nom)} {_ha(c.surface_ha)}" for c in bilan.communes) or "aucune"
+    communes = ", ".join(f"{escape(c.nom)} {fmt_ha(c.surface_ha)}" for c in bilan.communes) or "aucune"
     qpv_rows = "".join(
         f"<tr><td>{escape(q.libelle)}{' — voisin' if q.voisin else ''}</td>"
-        f"<td>{_ha(q.surface_en_commun_ha)}</td><td>{fmt_number(q.part_du_qpv_pct)} %</td>"
-        f"<td>{_ha(q.surface_qpv_hors_proposition_ha)}</td></tr>"
+        f"<td>{fmt_ha(q.surface_en_commun_ha)}</td><td>{fmt_share(q.part_du_qpv_pct)}</td>"
+        f"<td>{fmt_ha(q.surface_qpv_hors_proposition_ha)}</td></tr>"
         for q in bilan.qpv
     )
     qpv_table = (
@@ -143,9 +139,9 @@ def _figures(bilan: Bilan) -> str:
     reached = ", ".join(escape(n) for n in bilan.bande_qpv) or "aucun"
     return (
         f"<h2>{escape(bilan.nom)}</h2><table class='chiffres'>"
-        f"<tr><th>Surface</th><td>{_ha(bilan.surface_ha)}</td>"
-        f"<th>Hors de tout QPV (ajout)</th><td>{_ha(bilan.surface_hors_qpv_ha)}</td></tr>"
-        f"<tr><th>Bande des 300 m</th><td>{_ha(bilan.surface_bande_300m_ha)}</td>"
+        f"<tr><th>Surface</th><td>{fmt_ha(bilan.surface_ha)}</td>"
+        f"<th>Hors de tout QPV (ajout)</th><td>{fmt_ha(bilan.surface_hors_qpv_ha)}</td></tr>"
+        f"<tr><th>Bande des 300 m</th><td>{fmt_ha(bilan.surface_bande_300m_ha)}</td>"
         f"<th>Territoire CABBALR / CALL</th><td>{'non (hors territoire)' if bilan.hors_territoire else 'oui'}</td></tr>"
         f"<tr><th>Communes (surface)</th><td colspan='3'>{communes}</td></tr>"
         f"<tr><th>QPV atteints par sa bande</th><td colspan='3'>{reached}</td></tr></table>{qpv_table}"

@@ -8,10 +8,27 @@ from quartiers.portraits import ANCT, Document, Indicateur
 _UNITS = {"%": " %", "habitants": " hab.", "ha": " ha", "€": " €", "indice": "", "": ""}
 
 
-def fmt_number(value: float) -> str:
-    """French number: 46,1 — 2 700 — 77,9."""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+AREA_DECIMALS = 2  # hectares to 0.01 ha (100 m²), as the perimeter figures are rounded
+SHARE_DECIMALS = 1  # shares to 0.1 %
+
+
+def fmt_number(value: float, decimals: int | None = None) -> str:
+    """French number: 46,1 — 2 700 — 77,9; with `decimals`, exactly that many (62,00 — 1 286,44)."""
+    if decimals is None:
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{value:,.{decimals}f}"
     return text.replace(",", " ").replace(".", ",")
+
+
+def fmt_ha(value: float) -> str:
+    """An area in hectares, always to 0,01 ha, so that a column of areas reads alike: « 62,00 ha », « 286,44 ha »."""
+    return f"{fmt_number(value, AREA_DECIMALS)} ha"
+
+
+def fmt_share(value: float) -> str:
+    """A share in per cent, always to 0,1 %: « 100,0 % », « 62,5 % »."""
+    return f"{fmt_number(value, SHARE_DECIMALS)} %"
 
 
 def fmt_quantity(value: float | None, unite: str) -> str:

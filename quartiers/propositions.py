@@ -23,7 +23,7 @@ from pyproj import CRS
 from shapely.validation import explain_validity, make_valid
 
 from quartiers import settings
-from quartiers.formats import fmt_number
+from quartiers.formats import fmt_ha, fmt_number
 
 MAX_AREA_KM2 = 100.0
 MAX_VERTICES = 100_000
@@ -263,8 +263,8 @@ def _validate(frame: gpd.GeoDataFrame) -> Proposal:
             change = round(after_ha - before_ha, 2)
             messages.append(
                 f"Polygone « {name} » invalide ({reason}) : réparé automatiquement ; surface "
-                f"{fmt_number(round(before_ha, 2))} ha avant réparation, {fmt_number(round(after_ha, 2))} ha après "
-                f"(écart {'+' if change >= 0 else '−'}{fmt_number(abs(change))} ha)."
+                f"{fmt_ha(before_ha)} avant réparation, {fmt_ha(after_ha)} après "
+                f"(écart {'+' if change >= 0 else '−'}{fmt_ha(abs(change))})."
             )
         else:
             geometry = _polygonal(geometry)
@@ -291,7 +291,8 @@ def _validate(frame: gpd.GeoDataFrame) -> Proposal:
         area_km2 = geometry.area / 1_000_000
         if area_km2 > MAX_AREA_KM2:
             raise ProposalError(
-                f"Polygone « {name} » trop grand : {area_km2:.0f} km² pour une limite de {MAX_AREA_KM2:.0f} km² "
+                f"Polygone « {name} » trop grand : {fmt_number(round(area_km2))} km² pour une limite de "
+                f"{fmt_number(MAX_AREA_KM2)} km² "
                 "(un périmètre de quartier fait quelques dizaines d'hectares)."
             )
         vertices = shapely.get_num_coordinates(geometry)

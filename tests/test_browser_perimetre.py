@@ -57,8 +57,8 @@ def test_upload_shows_figures_map_and_a_one_page_a4_sheet(session, mont_liebaut_
     _upload(session, path)
     expect(session.page.get_by_text("1 polygone du fichier déposé comparé aux QPV")).to_be_visible()
     summary = _summary(session)
-    assert f"{fmt_number(round(grown.area / 10_000, 2))} ha" in summary
-    assert f"{fmt_number(round((grown.area - mont_liebaut_l93.area) / 10_000, 2))} ha" in summary  # ajout hors QPV
+    assert f"{fmt_number(grown.area / 10_000, 2)} ha" in summary
+    assert f"{fmt_number((grown.area - mont_liebaut_l93.area) / 10_000, 2)} ha" in summary  # ajout hors QPV
     assert "Béthune" in summary
     # The name is shown as text, tags included, not as bold HTML.
     expect(session.page.get_by_role("heading", name="<b>Mont Liébaut</b> agrandi")).to_be_visible()
@@ -130,7 +130,7 @@ def test_polygon_drawn_with_leaflet_draw_gives_the_same_figures_as_uploaded(sess
     assert len(collection["features"]) == 1
     polygon = shapely.geometry.shape(collection["features"][0]["geometry"])
     area_ha = gpd.GeoSeries([polygon], crs=settings.WGS84).to_crs(settings.LAMBERT93).area.iloc[0] / 10_000
-    assert f"{fmt_number(round(area_ha, 2))} ha" in drawn_summary
+    assert f"{fmt_number(area_ha, 2)} ha" in drawn_summary
     session.screenshot("perimetre-dessin.png")
 
     path = session.tmp_path / "dessin.geojson"
@@ -152,7 +152,7 @@ def test_geopackage_with_two_layers_lets_the_user_choose_and_keeps_the_choice(se
     session.page.get_by_role("combobox", name="Couche à tester").click()
     session.page.get_by_role("option", name="variante_b").click()
     expect(session.page.get_by_role("heading", name="variante b")).to_be_visible()
-    grown_ha = fmt_number(round(mont_liebaut_l93.buffer(20).area / 10_000, 2))
+    grown_ha = fmt_number(mont_liebaut_l93.buffer(20).area / 10_000, 2)
     assert f"{grown_ha} ha" in _summary(session)
     # Another run of the page (presentation mode on) keeps the chosen layer and its figures.
     session.page.get_by_text("Mode présentation (grands caractères)").click()
@@ -179,7 +179,7 @@ def test_on_a_phone_a_bad_file_gets_its_message_then_a_good_file_its_figures(ses
     _upload(session, good)
     heading = session.page.get_by_role("heading", name="Mont Liébaut")
     expect(heading).to_be_visible()
-    assert f"{fmt_number(round(mont_liebaut_l93.area / 10_000, 2))} ha" in _summary(session)
+    assert f"{fmt_number(mont_liebaut_l93.area / 10_000, 2)} ha" in _summary(session)
     # The scale is not covered by the attribution on a narrow map (the Carte map's rule, from carte.css).
     frame = session.map_frame()
     scale = frame.locator(".leaflet-control-scale").bounding_box()

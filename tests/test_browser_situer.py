@@ -137,3 +137,59 @@ def test_on_a_laptop_the_answer_and_forms_stay_beside_the_map(session):
     form = page.get_by_text("Saisir des coordonnées (degrés, WGS84)").bounding_box()
     assert answer["x"] + answer["width"] <= iframe["x"] and form["x"] + form["width"] <= iframe["x"]
     assert answer["y"] < form["y"] < iframe["y"] + iframe["height"]
+
+
+def test_in_presentation_the_verdict_reads_from_the_back_of_the_room(browser, base_url):
+    """1920 × 1080, presentation mode: the verdict at least 1.5 × the body text, high contrast, still a status
+    read out by screen readers, and axe finds nothing serious on the page."""
+    from tests.test_browser_acces import AXE, PROJECTOR, Visit, contrast  # noqa: PLC0415 - shared helpers
+
+    visit = Visit(browser, base_url, PROJECTOR)
+    try:
+        visit.open("/situer", lat="50.518", lon="2.629")
+        page = visit.page
+        verdict = page.locator(".verdict .verdict-titre")
+        expect(verdict).to_have_text("Dans un QPV")
+        status = page.get_by_role("status").filter(has_text="Ce point est dans le QPV Mont Liébaut")
+        expect(status).to_have_count(1)
+        expect(status).to_contain_text("Dans un QPV")
+
+        def style(locator, prop: str) -> str:
+            return locator.evaluate("(e, p) => getComputedStyle(e)[p]", prop)
+
+        body = page.locator("[data-testid='stMain'] [data-testid='stMarkdownContainer'] p").first
+        verdict_px, body_px = float(style(verdict, "fontSize")[:-2]), float(style(body, "fontSize")[:-2])
+        assert verdict_px >= 1.5 * body_px, (verdict_px, body_px)
+        assert int(style(verdict, "fontWeight")) >= 700
+        box = page.locator(".verdict")
+        assert contrast(style(verdict, "color"), style(box, "backgroundColor")) >= 7
+        assert contrast(style(box, "borderLeftColor"), "rgb(255, 255, 255)") >= 3  # the status colour's edge
+        expect(box).to_be_in_viewport()  # on the projector's first screen, under the title
+        visit.screenshot("situer-verdict")
+        assert AXE.exists(), f"axe-core is not installed at {AXE}: run `make test`."
+        assert visit.axe(page.main_frame) == []
+    finally:
+        visit.context.close()
+
+
+def test_refused_location_is_a_warning_with_the_next_step(session):
+    """« Me localiser » when the browser gives no position: a warning box, read out (role="alert"), saying what to
+    do next; the forms it points to are below it."""
+    session.context.clear_permissions()  # the position is refused
+    session.open("/situer")
+    page = session.page
+    button = page.get_by_role("button", name="Me localiser (position du navigateur)")
+    expect(button).to_be_visible(timeout=90_000)
+    button.click()
+    alert = page.get_by_role("alert").filter(has_text="Position refusée ou indisponible")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("Saisissez une adresse ou des coordonnées ci-dessous.")
+    from tests.test_browser_acces import contrast  # noqa: PLC0415 - shared helper
+
+    colour, ground = alert.evaluate("e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]")
+    assert contrast(colour, ground) >= 4.5
+    below = alert.bounding_box()["y"]
+    assert page.get_by_text("Saisir des coordonnées (degrés, WGS84)").bounding_box()["y"] > below
+    assert page.get_by_text("Chercher une adresse (nécessite internet)").bounding_box()["y"] > below
+    assert "lat=" not in page.url
+    session.screenshot("situer-position-refusee.png")

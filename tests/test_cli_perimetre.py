@@ -74,7 +74,7 @@ def test_text_output_and_french_errors(tmp_path, capsys, mont_liebaut_l93):
     path = _write(tmp_path / "p.geojson", [mont_liebaut_l93], {"nom": ["ML"]})
     code, out, err = _run(capsys, "perimetre", str(path))
     assert code == 0, err
-    assert "ML : 39.51 ha" in out and "Quartier Du Mont Liébaut (QN06208M) : 39.51 ha en commun, 100.0 % du QPV" in out
+    assert "ML : 39,51 ha" in out and "Quartier Du Mont Liébaut (QN06208M) : 39,51 ha en commun, 100,0 % du QPV" in out
     empty = tmp_path / "vide.geojson"
     empty.write_bytes(b"")
     code, out, err = _run(capsys, "perimetre", str(empty), "--json")

@@ -274,7 +274,7 @@ def test_self_intersection_is_repaired_and_the_area_change_reported(official):
     repaired = shapely.make_valid(bowtie)
     assert proposal.frame.geometry.iloc[0].area == pytest.approx(repaired.area, rel=1e-6)
     (message,) = proposal.messages
-    before, after = fmt_number(round(bowtie.area / 10_000, 2)), fmt_number(round(repaired.area / 10_000, 2))
+    before, after = fmt_number(bowtie.area / 10_000, 2), fmt_number(repaired.area / 10_000, 2)
     assert message.startswith(
         f"Polygone « Noeud » invalide (ses côtés se croisent) : réparé automatiquement ; "
         f"surface {before} ha avant réparation, {after} ha après"
@@ -475,7 +475,7 @@ def test_page_figures_for_two_drawn_polygons_and_their_set(official):
     assert [s.value for s in at.success] == ["2 polygones dessinés comparés aux QPV 2024 officiels."]
     assert [s.value for s in at.subheader] == ["Proposition 1", "Proposition 2", "Ensemble des polygones proposés"]
     summary = at.table[-3].value  # the set's summary table
-    assert summary.loc["Surface du périmètre", "Valeur"] == "24 ha"
+    assert summary.loc["Surface du périmètre", "Valeur"] == "24,00 ha"
     assert any("données carroyées de l'Insee" in i.value for i in at.info)
 
 
@@ -500,3 +500,65 @@ def test_map_tooltips_show_a_name_from_a_file_as_text(reference):
     assert "<img src=x" not in html
     # The GeoJSON data embedded by jinja's tojson: "&" is written \u0026, so "&lt;" reaches the tooltip.
     assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;Quartier" in html
+
+
+def test_a_very_large_polygon_is_refused_with_french_thousands(official):
+    c = official.loc["QN06208M", "geometry"].centroid
+    huge = box(c.x, c.y, c.x + 50_000, c.y + 38_000)  # 1 900 km²
+    with pytest.raises(ProposalError, match="trop grand : 1 900 km² pour une limite de 100 km²"):
+        read_proposal(geojson_bytes([huge]), "tres_grand.geojson")
+
+
+HA = re.compile(r"(\d[\d\u00a0 ]*(?:,\d+)?) ha\b")
+TWO_DECIMALS = re.compile(r"\d{1,3}(?: \d{3})*,\d\d")
+
+
+def test_fmt_ha_always_has_two_decimals():
+    from quartiers.formats import fmt_ha, fmt_share
+
+    assert [fmt_ha(v) for v in (62, 356.1, 286.44, 1286.4, 0.0)] == [
+        "62,00 ha",
+        "356,10 ha",
+        "286,44 ha",
+        "1 286,40 ha",
+        "0,00 ha",
+    ]
+    assert [fmt_share(v) for v in (100, 62.5)] == ["100,0 %", "62,5 %"]
+
+
+def test_every_area_of_the_page_has_the_same_precision(official):
+    """Two 16 ha boxes over Mont Liébaut (24 ha together): whole and one-decimal areas are shown to 0,01 ha."""
+    c = official.loc["QN06208M", "geometry"].centroid
+    left, right = box(c.x - 300, c.y - 200, c.x + 100, c.y + 200), box(c.x - 100, c.y - 200, c.x + 300, c.y + 200)
+    at = _page_with_drawings(json.loads(geojson_bytes([left, right]))["features"])
+    cells = [str(v) for table in at.table for v in table.value.to_numpy().ravel()]
+    areas = [cell for cell in cells if cell.endswith(" ha")]
+    assert "16,00 ha" in areas and "24,00 ha" in areas
+    assert len(areas) > 10 and all(TWO_DECIMALS.fullmatch(a.removesuffix(" ha")) for a in areas), areas
+    shares = [cell for cell in cells if cell.endswith(" %")]
+    assert shares and all(re.fullmatch(r"\d+,\d %", s) for s in shares), shares
+
+
+def test_every_area_of_the_a4_sheet_has_the_same_precision(reference, official):
+    from quartiers.feuille_perimetre import sheet_html
+
+    c = official.loc["QN06208M", "geometry"].centroid
+    square = box(c.x - 200, c.y - 200, c.x + 200, c.y + 200)  # exactly 16 ha
+    bilans = assess(read_proposal(geojson_bytes([square], ["Carré"]), "carre.geojson"), reference)
+    html = sheet_html(bilans, None, reference, ())
+    areas = HA.findall(html)
+    assert "16,00" in areas and len(areas) >= 5
+    assert all(TWO_DECIMALS.fullmatch(a) for a in areas), areas
+
+
+def test_map_tooltips_give_areas_to_0_01_ha_with_a_comma(reference, official):
+    from quartiers.carte_proposition import result_group
+
+    c = official.loc["QN06208M", "geometry"].centroid
+    square = box(c.x - 200, c.y - 200, c.x + 200, c.y + 200)  # exactly 16 ha
+    bilans = assess(read_proposal(geojson_bytes([square], ["Carré"]), "carre.geojson"), reference)
+    fmap = folium.Map()
+    result_group(bilans).add_to(fmap)
+    html = fmap.get_root().render()
+    assert '"surface_ha": "16,00 ha"' in html and '"Surface"' in html
+    assert '"surface_ha": 16' not in html

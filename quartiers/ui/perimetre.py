@@ -24,7 +24,7 @@ from quartiers.bilan_perimetre import (
     assess_set,
     load_reference,
 )
-from quartiers.formats import fmt_number
+from quartiers.formats import fmt_ha, fmt_number, fmt_share
 from quartiers.maps import DisplayLayers
 from quartiers.perimeters import LayerError
 from quartiers.propositions import (
@@ -84,13 +84,13 @@ def file_input() -> tuple[bytes, str] | None:
         "Déposer un fichier de périmètre",
         type=list(EXTENSIONS),
         key="proposition_fichier",
-        help=f"{FORMATS_TEXT}. Taille maximale : {upload_limit_mb()} Mo.",
+        help=f"{FORMATS_TEXT}. Taille maximale\u00a0: {upload_limit_mb()}\u00a0Mo.",
     )
     st.caption(
         md(
-            f"Formats : {FORMATS_TEXT}. Limites : {upload_limit_mb()} Mo par fichier, "
-            f"{fmt_number(MAX_AREA_KM2)} km² et {MAX_VERTICES:_} sommets par polygone.".replace("_", " ")
-            + " Le fichier n'est pas conservé : il sert le temps de votre session."
+            f"Formats\u00a0: {FORMATS_TEXT}. Limites\u00a0: {upload_limit_mb()}\u00a0Mo par fichier, "
+            f"{fmt_number(MAX_AREA_KM2)}\u00a0km² et {fmt_number(MAX_VERTICES)}\u00a0sommets par polygone."
+            + " Le fichier n'est pas conservé\u00a0: il sert le temps de votre session."
         )
     )
     if uploaded is None:
@@ -166,10 +166,10 @@ def current_result(reference: Reference | None) -> Resultat | None:
 
 def _summary_frame(bilan: Bilan) -> pd.DataFrame:
     rows = [
-        ("Surface du périmètre", f"{fmt_number(bilan.surface_ha)} ha"),
-        ("Surface hors de tout QPV (ajout)", f"{fmt_number(bilan.surface_hors_qpv_ha)} ha"),
-        ("Surface de QPV laissée hors", f"{fmt_number(bilan.surface_laissee_hors_ha)} ha"),
-        ("Bande des 300 m (anneau)", f"{fmt_number(bilan.surface_bande_300m_ha)} ha"),
+        ("Surface du périmètre", fmt_ha(bilan.surface_ha)),
+        ("Surface hors de tout QPV (ajout)", fmt_ha(bilan.surface_hors_qpv_ha)),
+        ("Surface de QPV laissée hors", fmt_ha(bilan.surface_laissee_hors_ha)),
+        ("Bande des 300 m (anneau)", fmt_ha(bilan.surface_bande_300m_ha)),
         ("Commune principale", bilan.commune_principale or "aucune"),
         ("Territoire CABBALR / CALL", "non (hors territoire)" if bilan.hors_territoire else "oui"),
     ]
@@ -184,7 +184,7 @@ def figures(bilan: Bilan) -> None:
         st.markdown("**Communes couvertes**")
         st.table(
             pd.DataFrame(
-                [(c.nom, c.code, f"{fmt_number(c.surface_ha)} ha") for c in bilan.communes],
+                [(c.nom, c.code, fmt_ha(c.surface_ha)) for c in bilan.communes],
                 columns=["Commune", "Code Insee", "Surface dans la commune"],
             ).set_index("Commune")
         )
@@ -196,9 +196,9 @@ def figures(bilan: Bilan) -> None:
                 [
                     (
                         q.libelle + (" — QPV voisin" if q.voisin else ""),
-                        f"{fmt_number(q.surface_en_commun_ha)} ha",
-                        f"{fmt_number(q.part_du_qpv_pct)} %",
-                        f"{fmt_number(q.surface_qpv_hors_proposition_ha)} ha",
+                        fmt_ha(q.surface_en_commun_ha),
+                        fmt_share(q.part_du_qpv_pct),
+                        fmt_ha(q.surface_qpv_hors_proposition_ha),
                     )
                     for q in bilan.qpv
                 ],

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import pickle
 import subprocess
 import sys
+from html import escape
 
 import streamlit as st
 
 from quartiers import settings
-from quartiers.maps import PHONE_MAX_WIDTH_PX
-from quartiers.ui.chrome import announce, bring_into_view, link_params
-from quartiers.ui.state import get_catalogue, get_layers, get_locator, md, parse_coordinate, set_point
+from quartiers.coordonnees import CoordinateError, read_entry
+from quartiers.maps import PHONE_MAX_WIDTH_PX, DisplayLayers, view_for_bounds
+from quartiers.ui.chrome import bring_into_view, is_presentation, link_params
+from quartiers.ui.state import get_catalogue, get_layers, get_locator, md, set_point
 
 STATUS_LABELS = {
     "dans": "Dans un QPV",
@@ -32,8 +35,36 @@ ANSWER_ID = "reponse"  # id of the answer's heading, scrolled to on a phone afte
 LAT_KEY, LON_KEY = "saisie_latitude", "saisie_longitude"  # the coordinates form's fields
 SHOWN_POINT_KEY = "saisie_point"  # the point last copied into the coordinates form
 FORM_ERROR_KEY = "saisie_erreur"  # the French error of the last submitted coordinates
+PAIR_KEY = "saisie_paire"  # (point as shown, « Coordonnées lues : … ») after a pair pasted in one box
 SHOW_ANSWER_KEY = "reponse_a_montrer"  # a new point was chosen: bring its answer into view (phone)
-INVALID_COORDINATES = "Coordonnées invalides : saisissez deux nombres, par exemple 50.518 et 2.629."
+VIEW_KEY = "vue_point"  # the view last asked of the map
+POINT_ZOOM = 15
+LOCATE_REFUSED = (
+    "Position refusée ou indisponible\u00a0: le navigateur n'a pas donné votre position. "
+    "Saisissez une adresse ou des coordonnées ci-dessous."
+)
+LOCATE_UNSUPPORTED = (
+    "Localisation impossible\u00a0: ce navigateur ne donne pas la position. "
+    "Saisissez une adresse ou des coordonnées ci-dessous."
+)
+# The verdict is the answer's first words: a box with a coloured edge (non-text contrast ≥ 3:1 on white), dark
+# text on a near-white ground (≥ 12:1), larger than the body; larger still for a room in presentation mode.
+VERDICT_EDGES = {"dans": "#1a3c8f", "bande": "#a14b00", "limite": "#7a5c00", "hors": "#4a4a4a", "invalide": "#b00020"}
+VERDICT_STYLES = (
+    "<style>.verdict { border: 1px solid #767676; border-left-width: .5rem; border-radius: .4rem;"
+    " background: #f7f8fa; color: #111111; padding: .5rem .9rem; margin: .2rem 0 .6rem 0; }"
+    " .verdict p { margin: 0; color: #111111; }"
+    " .verdict .verdict-titre { font-size: 1.35rem; font-weight: 700; line-height: 1.3; margin-bottom: .2rem; }"
+    + "".join(f" .verdict-{statut} {{ border-left-color: {colour}; }}" for statut, colour in VERDICT_EDGES.items())
+    + "</style>"
+)
+PRESENTATION_VERDICT_STYLES = (
+    "<style>.verdict { border-width: 3px; border-left-width: 1rem; padding: .7rem 1.2rem; }"
+    " .verdict .verdict-titre { font-size: 1.5rem; }"
+    # A phone that opened a presentation link is already 1.5× larger: the room's size from a tablet up.
+    f" @media (min-width: {PHONE_MAX_WIDTH_PX + 1}px) {{ .verdict .verdict-titre {{ font-size: 1.8rem; }} }}"
+    " .verdict .verdict-texte { font-size: 1.1rem; }</style>"
+)
 # On a laptop the answer and the forms sit beside the map. On a phone the columns stack: the answer first,
 # then the map, then the forms (the first column's boxes become items of the stack, ordered).
 PHONE_LAYOUT_STYLES = (
@@ -77,6 +108,7 @@ def bring_answer_into_view() -> None:
 
 def _choose_point(lat: float, lon: float) -> None:
     st.session_state.pop(FORM_ERROR_KEY, None)
+    st.session_state.pop(PAIR_KEY, None)
     st.session_state[SHOW_ANSWER_KEY] = True
     set_point(lat, lon)
 
@@ -109,7 +141,7 @@ def point_answer(point: tuple[float, float] | None) -> None:
             args=swapped,
         )
     quartier = get_catalogue().get(location.code_qp) if location.code_qp else None
-    announce(describe(location, quartier.nom if quartier else None), lead=verdict)
+    verdict_box(location.statut, verdict, describe(location, quartier.nom if quartier else None))
     found = _address_for(point)
     if found is not None:
         st.markdown(md(f"Adresse trouvée par la Base Adresse Nationale : {found.summary()}."))
@@ -122,21 +154,36 @@ def point_answer(point: tuple[float, float] | None) -> None:
         )
 
 
+def verdict_box(statut: str, verdict: str, sentence: str) -> None:
+    """The answer: the verdict in large bold type, then the sentence; read out when it appears (role="status")."""
+    st.html(VERDICT_STYLES + (PRESENTATION_VERDICT_STYLES if is_presentation() else ""))
+    st.html(
+        f'<div class="verdict verdict-{escape(statut)}" role="status" aria-live="polite">'
+        f'<p class="verdict-titre">{escape(verdict)}</p><p class="verdict-texte">{escape(sentence)}</p></div>'
+    )
+
+
 def _on_coordinates() -> None:
     """Validate the submitted coordinates once: a new point, or no point at all and the French error."""
-    lat = parse_coordinate(st.session_state.get(LAT_KEY), -90, 90)
-    lon = parse_coordinate(st.session_state.get(LON_KEY), -180, 180)
-    if lat is None or lon is None:
+    try:
+        entry = read_entry(st.session_state.get(LAT_KEY), st.session_state.get(LON_KEY))
+    except CoordinateError as exc:
         for name in ("lat", "lon"):
             if name in st.query_params:
                 del st.query_params[name]  # the previous answer must not stay on screen
-        st.session_state[FORM_ERROR_KEY] = INVALID_COORDINATES
-    else:
-        _choose_point(lat, lon)
+        st.session_state.pop(PAIR_KEY, None)
+        st.session_state[FORM_ERROR_KEY] = str(exc)
+        return
+    _choose_point(entry.lat, entry.lon)
+    if entry.paire:
+        # The boxes show the pair split in two, even when the point is the one already shown.
+        st.session_state.pop(SHOWN_POINT_KEY, None)
+        st.session_state[PAIR_KEY] = ((f"{entry.lat:.6f}", f"{entry.lon:.6f}"), entry.lu())
 
 
 def coordinates_form(point: tuple[float, float] | None) -> None:
-    """Latitude and longitude typed by hand; they show the current point, or what was typed if it was refused."""
+    """Latitude and longitude typed by hand (or a pair pasted in one box); they show the current point, or what was
+    typed if it was refused."""
     shown = (f"{point[0]:.6f}", f"{point[1]:.6f}") if point else None
     # A new point (map, link, address) replaces what was typed; a refused entry (no point) stays as typed.
     # Streamlit forgets the fields' values on another page: copied again when they are missing.
@@ -145,12 +192,20 @@ def coordinates_form(point: tuple[float, float] | None) -> None:
         st.session_state[SHOWN_POINT_KEY] = shown
     with st.form("coordonnees"):
         st.markdown("**Saisir des coordonnées (degrés, WGS84)**")
-        st.text_input("Latitude", key=LAT_KEY, placeholder="50.518")
+        st.text_input(
+            "Latitude",
+            key=LAT_KEY,
+            placeholder="50.518",
+            help="Un nombre en degrés, ou la paire copiée d'un site de cartes\u00a0: « 50.518, 2.629 ».",
+        )
         st.text_input("Longitude", key=LON_KEY, placeholder="2.629")
         st.form_submit_button("Situer ce point", on_click=_on_coordinates)
         error = st.session_state.get(FORM_ERROR_KEY)
         if error and point is None:
-            st.error(error)
+            st.error(md(error))
+        pair = st.session_state.get(PAIR_KEY)
+        if pair is not None and pair[0] == shown:
+            st.info(pair[1])
 
 
 def _address_for(point: tuple[float, float]):
@@ -193,18 +248,30 @@ def address_form() -> None:
 
 
 def locate_me_button() -> None:
-    """The browser's own geolocation; the position goes into the URL, nothing is stored."""
+    """The browser's own geolocation; the position goes into the URL, nothing is stored.
+
+    When the position is refused or unavailable, a warning box (dark text on pale yellow, 15:1) says so and what
+    to do instead; the box is in a live region, so a screen reader reads it out (role="alert").
+    """
+    box = (
+        "m.style.cssText='display:block;margin:.5rem 0;padding:.6rem .9rem;border:1px solid #8a6100;"
+        "border-left:.4rem solid #8a6100;border-radius:.4rem;background:#fff6dd;color:#2b1f00';"
+    )
     st.html(
         "<button id='me-localiser' type='button' style='padding:.4rem .8rem;border:1px solid #333;border-radius:.4rem;"
         "background:#fff;color:#111;cursor:pointer'>Me localiser (position du navigateur)</button>"
-        "<span id='me-localiser-msg' role='status' style='margin-left:.5rem'></span>"
-        "<script>(function(){var b=document.getElementById('me-localiser');if(!b)return;b.onclick=function(){"
-        "var m=document.getElementById('me-localiser-msg');"
-        "if(!navigator.geolocation){m.textContent='Localisation non disponible dans ce navigateur.';return;}"
-        "m.textContent='Localisation en cours…';navigator.geolocation.getCurrentPosition(function(p){"
+        "<span id='me-localiser-etat' role='status' style='margin-left:.5rem'></span>"
+        "<div id='me-localiser-msg' role='alert'></div>"
+        "<script>(function(){var b=document.getElementById('me-localiser');if(!b)return;"
+        "var s=document.getElementById('me-localiser-etat'),m=document.getElementById('me-localiser-msg');"
+        f"function warn(t){{s.textContent='';{box}m.textContent=t;}}"
+        "b.onclick=function(){m.textContent='';m.style.cssText='';"
+        f"if(!navigator.geolocation){{warn({json.dumps(LOCATE_UNSUPPORTED)});return;}}"
+        "s.textContent='Localisation en cours…';"
+        "navigator.geolocation.getCurrentPosition(function(p){"
         "var u=new URL(window.location.href);u.searchParams.set('lat',p.coords.latitude.toFixed(6));"
         "u.searchParams.set('lon',p.coords.longitude.toFixed(6));window.location.href=u.toString();},"
-        "function(){m.textContent='Position refusée ou indisponible.';});};})();</script>",
+        f"function(){{warn({json.dumps(LOCATE_REFUSED)});}},{{timeout:20000}});}};}})();</script>",
         unsafe_allow_javascript=True,
     )
 
@@ -215,11 +282,24 @@ def point_layer(point: tuple[float, float] | None):
     return selection_group(None, point, "Lieu choisi")
 
 
-def point_view(point: tuple[float, float] | None) -> dict:
+def territory_view(display: DisplayLayers) -> dict:
+    """Centre and zoom showing all of CABBALR and CALL (degrees WGS84)."""
+    centre, zoom = view_for_bounds(display.bounds)
+    return {"center": (float(centre[0]), float(centre[1])), "zoom": zoom}
+
+
+def point_view(point: tuple[float, float] | None, display: DisplayLayers) -> dict:
+    """The view to ask of the map: the point; after a click, the view as it is; after a refused entry, the
+    territory (the map must not stay on a point whose answer is gone, possibly in the sea)."""
     if st.session_state.pop("point_par_clic", False):
-        return st.session_state.get("vue_point", {})
-    view = {"center": point, "zoom": 15} if point else {}
-    st.session_state["vue_point"] = view
+        return st.session_state.get(VIEW_KEY, {})
+    if point:
+        view = {"center": point, "zoom": POINT_ZOOM}
+    elif st.session_state.get(VIEW_KEY):
+        view = territory_view(display)
+    else:
+        view = {}  # the map's own first view (the territory, fitted to its size)
+    st.session_state[VIEW_KEY] = view
     return view
 
 

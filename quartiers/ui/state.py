@@ -9,6 +9,7 @@ import streamlit as st
 
 from quartiers import settings
 from quartiers.catalogue import Quartier, build_catalogue, normalise_id
+from quartiers.coordonnees import LAT_RANGE, LON_RANGE, parse_degrees
 from quartiers.maps import DisplayLayers, display_layers, publish_layers, with_names
 from quartiers.perimeters import Layers, load_layers
 from quartiers.portraits import (
@@ -134,21 +135,12 @@ def request_view() -> None:
     st.session_state["vue_version"] = st.session_state.get("vue_version", 0) + 1
 
 
-def parse_coordinate(raw: str | None, low: float, high: float) -> float | None:
-    """A number in degrees, with a decimal point or comma, within [low, high]; None otherwise."""
-    try:
-        value = float(str(raw).replace(",", "."))
-    except (TypeError, ValueError):
-        return None
-    return value if low <= value <= high else None
-
-
 def read_point() -> tuple[tuple[float, float] | None, str | None]:
     """The point of the URL (?lat=..&lon=..), or a French message when the values are not coordinates."""
     raw_lat, raw_lon = st.query_params.get("lat"), st.query_params.get("lon")
     if raw_lat is None and raw_lon is None:
         return None, None
-    lat, lon = parse_coordinate(raw_lat, -90, 90), parse_coordinate(raw_lon, -180, 180)
+    lat, lon = parse_degrees(raw_lat, *LAT_RANGE), parse_degrees(raw_lon, *LON_RANGE)
     if lat is None or lon is None:
         return (
             None,
