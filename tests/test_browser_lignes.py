@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("visit", [PHONE, PROJECTOR], indirect=True, ids=[PHONE.name, PROJECTOR.name])
-def test_camus_population_reads_as_a_labelled_row(visit):  # noqa: F811
+def test_camus_population_reads_as_a_labelled_row(visit):
     if not AXE.exists():
         pytest.fail(f"axe-core is not installed at {AXE}: run `make test` (npm ci in tests/js).")
     page = visit.page

@@ -6,13 +6,12 @@ Screenshots: tests/screenshots/liste-tableau-*.png, liste-comparer-*.png.
 
 from __future__ import annotations
 
-import contextlib
 import re
 
 import pytest
 
 from tests.conftest import SCREENSHOTS, expect
-from tests.test_browser_acces import LAPTOP, PHONE, PROJECTOR, Visit
+from tests.test_browser_acces import LAPTOP, PHONE, PROJECTOR, visit  # noqa: F401 (visit: a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -22,17 +21,6 @@ MAX_TABS = 12  # from the « Ajouter » field to a listed result, and back to a 
 FIELD = "Ajouter un quartier à la comparaison"
 # Streamlit's own English for a multiselect or an empty list; none may reach a French reader.
 ENGLISH = re.compile(r"Select \d+ matches|Select all|No results|Press Enter to submit")
-
-
-@pytest.fixture
-def visit(request, browser, base_url):
-    current = Visit(browser, base_url, request.param)
-    failed_before = request.session.testsfailed
-    yield current
-    if request.session.testsfailed > failed_before:
-        with contextlib.suppress(Exception):
-            current.page.screenshot(path=SCREENSHOTS / f"liste-echec-{request.node.name}.png")
-    current.context.close()
 
 
 def _screenshot(visit, name: str) -> None:
