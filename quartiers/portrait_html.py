@@ -50,6 +50,8 @@ STYLE = (
     ".barre-nom{font-size:.9em}.barre-fond{display:block;background:#eee;height:.9rem;border:1px solid #777}"
     ".barre-q{display:block;height:100%;background:#b3261e}.barre-r{display:block;height:100%;"
     "background:repeating-linear-gradient(45deg,#1d3f8f 0 4px,#5b7bc4 4px 8px)}"
+    # A bar is its colour: printed even when the browser leaves backgrounds out (its default).
+    ".barre-fond,.barre-q,.barre-r{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
     "</style>"
 )
 

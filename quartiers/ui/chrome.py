@@ -288,6 +288,9 @@ def page_styles() -> None:
         # On a phone the page title must not push the map below the first screen.
         "@media (max-width: 480px) { [data-testid='stMain'] h1 { font-size: 1.75rem !important; }"
         " [data-testid='stMainBlockContainer'] { padding-top: 2.5rem; } }"
+        # Streamlit's connection dialog puts our French advice in a code block: wrapped, in the page's font.
+        "[data-testid='stErrorCodeBlock'] :is(pre, code) { white-space: pre-wrap !important;"
+        " overflow-wrap: anywhere; font-family: inherit !important; }"
         "@media print { [data-testid='stSidebar'], header, [data-testid='stToolbar'], "
         ".stDownloadButton, .stButton, .lien-evitement { display: none !important; } "
         "[data-testid='stExpanderDetails'] { display: block !important; } }</style>"
