@@ -17,7 +17,9 @@ from quartiers.catalogue import Quartier, normalise_id
 from quartiers.formats import fmt_number, fmt_reference, fmt_value, qualifier
 from quartiers.portraits import Indicateur, Mesure
 
-NO_COMPARABLE = "pas de chiffre comparable dans les sources"
+NO_COMPARABLE = "aucun chiffre des sources n'est comparable entre ces quartiers"
+# Said instead when the 2024 surface (computed by the app on the official perimeters) is the only shared row.
+ONLY_SURFACE = NO_COMPARABLE + " : seule la surface 2024, calculée sur les tracés officiels, l'est"
 EMPTY = "—"
 
 # Indicators shown in the Quartiers table, in this order, with a short label and unit.
@@ -194,7 +196,7 @@ class Comparison:
 
     table: pd.DataFrame  # index « indicateur — source ; millésime ; périmètre », one column per quartier
     apart: pd.DataFrame  # figures only one chosen quartier has: quartier, indicateur, valeur, source
-    message: str | None  # NO_COMPARABLE when no figure of the sources is shared
+    message: str | None  # NO_COMPARABLE (or ONLY_SURFACE) when no figure of the sources is shared
     rows: tuple[tuple[str, str, list[str]], ...] = ()  # (figure, measure label, cells), for HTML
     names: tuple[str, ...] = ()
 
@@ -239,7 +241,10 @@ def comparison(quartiers: list[Quartier]) -> Comparison:
     ]
     apart = pd.DataFrame(apart_rows, columns=["Quartier", "Chiffre", "Valeur", "Source ; millésime ; périmètre"])
     from_sources = [m for m in shared if m != SURFACE_2024]  # the 2024 surface is computed, not from a source
-    message = None if len(quartiers) < 2 or from_sources else NO_COMPARABLE
+    if len(quartiers) < 2 or from_sources:
+        message = None
+    else:
+        message = ONLY_SURFACE if SURFACE_2024 in shared else NO_COMPARABLE
     return Comparison(table=table, apart=apart, message=message, rows=tuple(html_rows), names=tuple(names))
 
 

@@ -125,13 +125,19 @@ def test_no_comparison_row_mixes_two_measures(context):
                 if figures:
                     assert cell.startswith(fmt_value(figures[0])), (a, b, label)
         shared = [m for m in result.table.attrs["mesures"].values() if m != tables.SURFACE_2024]
-        assert (result.message == tables.NO_COMPARABLE) == (not shared)
+        # Never "nothing comparable" above a table that shows something: the surface alone is said to be.
+        surface = tables.SURFACE_2024 in result.table.attrs["mesures"].values()
+        expected = None if shared else (tables.ONLY_SURFACE if surface else tables.NO_COMPARABLE)
+        assert result.message == expected, (a, b)
 
 
 def test_comparison_says_so_when_nothing_is_comparable(context):
     _, catalogue, _ = context
     result = tables.comparison([catalogue["QN06208M"], catalogue["QN06225M"]])  # sigville 2022 vs CALL contract
-    assert result.message == "pas de chiffre comparable dans les sources"
+    assert result.message == (
+        "aucun chiffre des sources n'est comparable entre ces quartiers : seule la surface 2024, calculée sur les "
+        "tracés officiels, l'est"
+    )
     apart = result.apart
     assert "maxi : 70,5 %" in " ".join(apart["Valeur"])  # shown apart, with the source's qualifier
     html = text_of(ph.comparison_html(list(result.names), list(result.rows), list(apart.itertuples(index=False))))

@@ -196,3 +196,28 @@ def test_an_unknown_code_in_the_link_gets_a_french_message_and_the_others_still_
     (warning,) = [w.value for w in at.warning]
     assert "Quartier inconnu dans le lien, ignoré" in warning and "QN99999M" in warning
     assert "<script>" not in warning
+
+
+def test_what_was_typed_already_compared_adds_no_other_quartier():
+    """« cite 2 » when Cité 2 is compared: said so, and Cité 12 – 14 (the next match) is not added instead."""
+    at = open_quartiers(comparer="QN06226M")
+    add(at, "cite 2")
+    assert compared(at) == ["QN06226M"]
+    assert "Cité 2 : quartier déjà dans la comparaison." in announced(at)
+
+
+def test_a_typo_offers_the_quartier_meant_and_adds_it_only_when_chosen():
+    at = open_quartiers(comparer="QN06226M")
+    add(at, "liebeau")
+    assert compared(at) == ["QN06226M"]  # a guess is never added on its own
+    assert "Vouliez-vous dire" in announced(at)
+    at.button(key="comparer_ajouter_QN06208M").click().run()
+    assert compared(at) == ["QN06226M", "QN06208M"]
+
+
+def test_only_the_surface_shared_is_said_without_contradicting_the_table():
+    at = open_quartiers(comparer="QN06208M,QN06232M")  # Mont Liébaut (sigville 2022) and Cité 10 (CALL contract)
+    (warning,) = [w.value for w in at.warning]
+    assert "seule la surface 2024, calculée sur les tracés officiels, l'est" in warning
+    comparison = next(h.proto.body for h in at.get("html") if "Chiffres comparables" in h.proto.body)
+    assert "Surface du périmètre 2024" in comparison

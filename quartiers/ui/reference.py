@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from html import escape
 
 import pandas as pd
@@ -12,6 +13,7 @@ from quartiers import settings, tables
 from quartiers.answers import BAND_DISCLAIMER
 from quartiers.catalogue import Quartier
 from quartiers.formats import fmt_number
+from quartiers.search import Result
 from quartiers.ui import chrome
 from quartiers.ui.recherche import get_index
 from quartiers.ui.state import get_catalogue, get_documents, md
@@ -135,6 +137,7 @@ MAX_CHOICES = 8
 _FIELD = "comparer_saisie"
 _PENDING = "comparer_plusieurs"  # the query whose several results are listed, one button each
 _MESSAGE = "comparer_message"
+_SUGGESTED = "(suggestion)"  # Result.matched of a name proposed despite a typo
 
 
 def _compared() -> list[str]:
@@ -170,20 +173,36 @@ def _on_submit() -> None:
     if not query:
         st.session_state[_MESSAGE] = "Tapez le nom ou le code d'un quartier, puis Entrée."
         return
-    comparable = set(tables.comparable_ids(get_catalogue()))
     ids = _compared()
-    found = [r for r in get_index().search(query) if r.kind == "quartier" and r.key in comparable]
-    candidates = [r for r in found if r.key not in ids]
-    if not candidates:
+    found = _choices(query)
+    best_alone = len(found) == 1 or (len(found) > 1 and found[0].score > found[1].score)
+    if not found:
         st.session_state[_MESSAGE] = (
-            f"« {query[:60]} » : quartier déjà dans la comparaison."
-            if found
-            else f"Aucun quartier à comparer ne correspond à « {query[:60]} ». Essayez une partie du nom ou un code."
+            f"Aucun quartier à comparer ne correspond à « {query[:60]} ». Essayez une partie du nom ou un code."
         )
-    elif len(candidates) == 1 or candidates[0].score > candidates[1].score:
-        _add(candidates[0].key)
+    elif best_alone and found[0].key in ids:  # what was typed is already compared: nothing else is added
+        st.session_state[_MESSAGE] = f"{get_catalogue()[found[0].key].nom} : quartier déjà dans la comparaison."
+    elif best_alone and not _is_suggestion(found[0]):
+        _add(found[0].key)
+    elif all(r.key in ids for r in found):
+        st.session_state[_MESSAGE] = f"« {query[:60]} » : quartiers déjà dans la comparaison."
     else:
         st.session_state[_PENDING] = query
+
+
+def _choices(query: str) -> list[Result]:
+    """The comparable quartiers a query names, best first: as the map's search finds them or, when it finds
+    none, the closest names despite a typo (`SearchIndex.suggest`, marked by `_is_suggestion`)."""
+    comparable = set(tables.comparable_ids(get_catalogue()))
+    found = [r for r in get_index().search(query) if r.kind == "quartier" and r.key in comparable]
+    if found:
+        return found
+    suggested = [r for r in get_index().suggest(query, limit=MAX_CHOICES) if r.kind == "quartier"]
+    return [dataclasses.replace(r, matched=_SUGGESTED) for r in suggested if r.key in comparable]
+
+
+def _is_suggestion(result: Result) -> bool:
+    return result.matched == _SUGGESTED
 
 
 def comparison_chooser(catalogue: dict[str, Quartier]) -> list[Quartier]:
@@ -229,14 +248,15 @@ def comparison_chooser(catalogue: dict[str, Quartier]) -> list[Quartier]:
         st.form_submit_button("Ajouter", key="comparer_ajouter", on_click=_on_submit)
     pending = st.session_state.get(_PENDING)
     if pending:
-        results = [
-            r for r in get_index().search(pending) if r.kind == "quartier" and r.key in comparable and r.key not in ids
-        ]
+        results = [r for r in _choices(pending) if r.key not in ids]
         shown = results[:MAX_CHOICES]
         more = f" (les {len(shown)} premiers : précisez la recherche)" if len(results) > len(shown) else ""
-        chrome.announce(
-            f"{len(results)} quartiers correspondent à « {pending[:60]} »{more} : choisissez celui à ajouter."
-        )
+        if results and _is_suggestion(results[0]):
+            chrome.announce(f"Aucun nom ne correspond exactement à « {pending[:60]} ». Vouliez-vous dire :")
+        else:
+            chrome.announce(
+                f"{len(results)} quartiers correspondent à « {pending[:60]} »{more} : choisissez celui à ajouter."
+            )
         st.html(
             "<style>.st-key-comparer_resultats{gap:.1rem}.st-key-comparer_resultats button,"
             ".st-key-comparer_resultats button *{justify-content:flex-start;text-align:left}</style>"
