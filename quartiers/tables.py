@@ -115,7 +115,7 @@ def cell_text(figures: list[Indicateur]) -> str | None:
 
 
 def quartiers_table(catalogue: dict[str, Quartier]) -> pd.DataFrame:
-    """Every quartier: identity, both surfaces, and one column per figure measure, linked to its portrait.
+    """Every quartier: its name, one column per figure measure (both surfaces included), then its identity.
 
     Column titles are short: the indicator and a key (« Population (hab.) [A] »). `attrs["cles"]` lists the
     SourceKey of every key (the legend), `attrs["mesures"]` maps each figure column to its whole Mesure, and
@@ -140,22 +140,23 @@ def quartiers_table(catalogue: dict[str, Quartier]) -> pd.DataFrame:
     rows, shown = [], {}
     for q in sorted(catalogue.values(), key=lambda q: (q.voisin, q.nom.lower())):
         portrait = q.portrait
-        row = {
-            "Quartier": q.nom,
-            "Statut": q.statut,
-            "Code": q.code_qp or EMPTY,
-            "Communes": ", ".join(q.communes),
-            "Intercommunalité": ", ".join(q.epci) if q.epci else "hors contrats",
-            "Portrait détaillé": "oui" if portrait and portrait.portrait_detaille else "non",
-            surface_column: q.surface_ha,
-        }
+        # The figures right after the name (what an élu compares, and what a projector shows without
+        # scrolling sideways), then what identifies the quartier.
+        row = {"Quartier": q.nom, surface_column: q.surface_ha}
         for name, mesure in list(columns.items())[1:]:
             figures = _figures(q, mesure)
             row[name] = min(i.valeur for i in figures) if figures else None
             text = cell_text(figures)
             if text is not None:
                 shown[(len(rows), name)] = text
-        row["Portrait"] = f"/?quartier={q.id}"
+        row |= {
+            "Statut": q.statut,
+            "Code": q.code_qp or EMPTY,
+            "Communes": ", ".join(q.communes),
+            "Intercommunalité": ", ".join(q.epci) if q.epci else "hors contrats",
+            "Portrait détaillé": "oui" if portrait and portrait.portrait_detaille else "non",
+            "Portrait": f"/?quartier={q.id}",
+        }
         rows.append(row)
     frame = pd.DataFrame(rows)
     frame.attrs["mesures"] = columns
