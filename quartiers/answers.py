@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from quartiers import settings
+from quartiers.formats import fmt_number
 from quartiers.zones import HORS_AGGLOMERATIONS, Location
 
 VINTAGE = (
@@ -12,10 +13,10 @@ VINTAGE = (
 
 
 def distance_text(metres: int) -> str:
-    """140 m, 1,2 km."""
+    """140 m, 1,2 km, 7 455,3 km (French thousands space)."""
     if metres < 1000:
         return f"{metres} m"
-    return f"{metres / 1000:.1f} km".replace(".", ",")
+    return f"{fmt_number(metres / 1000, 1)} km"
 
 
 def count_text(n: int, singular: str, plural: str) -> str:

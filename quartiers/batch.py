@@ -303,7 +303,8 @@ def locate_table(table: CsvTable, locator: Locator) -> BatchResult:
         x[position], y[position] = np.nan, np.nan
         motifs[position] = reason
     locations = locator.locate_many(x, y, motifs)
-    result = _with_answers(frame, locations)
+    swapped = _in_france(lon, lat) & ~_in_france(lat, lon) if lat is not None else None
+    result = _with_answers(frame, locations, swapped)
     counts = Counter(result["statut"])
     hints = _hints(lat, lon) if lat is not None else ()
     return BatchResult(frame=result, counts={s: counts.get(s, 0) for s in STATUTS}, hints=hints)
@@ -314,13 +315,15 @@ def locate_frame(frame: pd.DataFrame, locator: Locator) -> pd.DataFrame:
     return locate_table(CsvTable(frame=frame, separator=";", encoding="UTF-8"), locator).frame
 
 
-def _with_answers(frame: pd.DataFrame, locations: list[Location]) -> pd.DataFrame:
+def _with_answers(frame: pd.DataFrame, locations: list[Location], swapped: np.ndarray | None = None) -> pd.DataFrame:
     """The input columns, then the answer: the same fields, with the same meaning, as the page and the CLI.
 
     code_qp / nom_qp: the QPV the point is in, or whose band or limit it is at; empty for "hors" and
     "invalide" rows, so that filtering on code_qp counts only the points concerned by that quartier.
     distance_limite_m: the distance to the nearest QPV limit (for "hors", the nearest QPV is named in
-    `remarque`: "QPV le plus proche : NOM (CODE), à 2,5 km"). remarque: that, then the territory remark.
+    `remarque`: "QPV le plus proche : NOM (CODE), à 2,5 km"). remarque: that, then the territory remark,
+    then SWAPPED_ROW for a row whose point is outside France but would be inside with lat and lon exchanged
+    (`swapped`, one flag per row).
     """
     concerned = [is_concerned(loc) for loc in locations]
     answers = pd.DataFrame(
@@ -333,7 +336,12 @@ def _with_answers(frame: pd.DataFrame, locations: list[Location]) -> pd.DataFram
                 "" if loc.distance_limite_m is None else str(loc.distance_limite_m) for loc in locations
             ],
             "statut": [loc.statut for loc in locations],
-            "remarque": [row_remark(loc) for loc in locations],
+            "remarque": [
+                " ; ".join(part for part in (row_remark(loc), SWAPPED_ROW if flag else "") if part)
+                for loc, flag in zip(
+                    locations, swapped if swapped is not None else [False] * len(locations), strict=True
+                )
+            ],
             "motif": [loc.motif or "" for loc in locations],
         },
         index=frame.index,
@@ -376,6 +384,9 @@ def _yes_no(flag: bool, loc: Location) -> str:
     if loc.statut == "invalide":
         return ""
     return "oui" if flag else "non"
+
+
+SWAPPED_ROW = "latitude et longitude inversées ? échangées, ce point serait en France"
 
 
 def _hints(lat: np.ndarray, lon: np.ndarray) -> tuple[str, ...]:

@@ -157,3 +157,10 @@ def test_the_nearest_qpv_is_a_remark_only_for_hors():
     assert answers.nearest_remark(hors) == "QPV le plus proche : Quartier Du Mont Liébaut (QN06208M), à 2,5 km"
     assert answers.nearest_remark(Location(statut="bande", distance_limite_m=140, **MONT_LIEBAUT)) == ""
     assert answers.nearest_remark(Location(statut="invalide", motif="latitude absente")) == ""
+
+
+@pytest.mark.parametrize(
+    ("metres", "text"), [(0, "0 m"), (999, "999 m"), (1000, "1,0 km"), (2500, "2,5 km"), (7_455_312, "7 455,3 km")]
+)
+def test_distances_read_in_french_with_thousands_apart(metres, text):
+    assert answers.distance_text(metres) == text

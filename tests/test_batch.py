@@ -204,6 +204,14 @@ def test_semicolon_separator_with_decimal_comma():
     assert result.loc[0, "latitude"] == "50,518"  # the input value is kept as written
 
 
+def test_one_swapped_row_among_good_ones_is_flagged_on_its_own_row():
+    result, _ = _locate_bytes(b"nom;latitude;longitude\nbon;50.518;2.629\ninverse;2.629;50.518\nparis;48.85;2.35\n")
+    remarks = list(result["remarque"])
+    assert batch.SWAPPED_ROW in remarks[1]
+    assert batch.SWAPPED_ROW not in remarks[0] and batch.SWAPPED_ROW not in remarks[2]  # Paris is in France
+    assert result.loc[1, "statut"] == "hors"  # the answer is the point as given; only the remark suggests
+
+
 def test_comma_separator_with_decimal_point():
     result, table = _locate_bytes(b"latitude,longitude\n50.518,2.629\n")
     assert table.separator == ","
