@@ -86,6 +86,14 @@ def document_title(documents: dict[str, Document], document: str) -> str | None:
     return known.titre if known else None
 
 
+def data_source(documents: dict[str, Document], source: str) -> str:
+    """Who produced a figure, readable: « document 004 » (a figure the document gives without naming its
+    producer) becomes « document 004 (<its title>) »; any other name is kept as written."""
+    code = source.removeprefix("document ").strip()
+    titre = document_title(documents, code) if source.startswith("document ") else None
+    return f"{source} ({titre})" if titre else source
+
+
 def source_line(documents: dict[str, Document], document: str, section: str, millesime: str | None = None) -> str:
     """« Source : document 002 — <titre>, section « … » — <millésime> »."""
     titre = document_title(documents, document)

@@ -12,7 +12,15 @@ from itertools import groupby
 
 from quartiers.catalogue import Quartier
 from quartiers.filosofi import ReferenceCommune, Valeur
-from quartiers.formats import document_title, fmt_number, fmt_quantity, fmt_reference, fmt_value, source_line
+from quartiers.formats import (
+    data_source,
+    document_title,
+    fmt_number,
+    fmt_quantity,
+    fmt_reference,
+    fmt_value,
+    source_line,
+)
 from quartiers.portraits import Cadre, Document, Element, Indicateur, Irritant, Objectif, Portrait
 from quartiers.settings import FILOSOFI_LABEL
 
@@ -133,7 +141,7 @@ def measure_note(indicateur: Indicateur, documents: dict[str, Document]) -> str:
     mesure = indicateur.mesure
     return (
         source_line(documents, indicateur.source.document, indicateur.source.section, mesure.millesime)
-        + f" — source des données : {mesure.source} — périmètre : {mesure.perimetre}"
+        + f" — source des données : {data_source(documents, mesure.source)} — périmètre : {mesure.perimetre}"
     )
 
 

@@ -45,7 +45,5 @@ PERIMETRES_MILLESIME = "décret n° 2023-1314 du 28 décembre 2023 (géographie 
 SIG_VILLE_URL = "https://sig.ville.gouv.fr/territoire/{code}"
 
 FILOSOFI_LABEL = "Filosofi 2021, Insee, commune"
-ANCT_LISTE_TITRE = (
-    "Liste officielle des quartiers prioritaires 2024 du Pas-de-Calais, par commune (ANCT, SIG Ville ; "
-    "geodata/qpv2024_liste_62_anct_par_commune.csv)"
-)
+# As a reader sees it cited; the Sources page also names its file in geodata/ (QPV_LISTE_ANCT_FILE).
+ANCT_LISTE_TITRE = "Liste officielle des quartiers prioritaires 2024 du Pas-de-Calais, par commune (ANCT, SIG Ville)"

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from quartiers import settings
-from quartiers.portraits import load_portraits
+from quartiers.portraits import load_documents, load_portraits
 
 APP = str(settings.ROOT / "app.py")
 HAUT_DHOUDAIN = "QN06217M"  # « Le Haut D'Houdain », with a straight apostrophe in the ANCT layer
@@ -107,12 +107,17 @@ def test_the_legend_gives_every_column_key_its_whole_tuple_as_in_the_portrait_fi
         assert column.rsplit(" [", 1)[0] in keys[key].split("colonnes : ")[1], column
     # each (source, vintage, perimeter) found in the portrait files is one key, stated whole
     portraits, _ = load_portraits()
+    documents = load_documents()
     stated = {v.split(" — colonnes")[0] for v in keys.values()}
     for p in portraits.values():
         for i in p.indicateurs:
             if i.cle in ("population", "taux_pauvrete", "ips"):
                 m = i.mesure
-                assert f"source : {m.source} ; millésime : {m.millesime} ; périmètre : {m.perimetre}" in stated
+                # « document 004 » is named with its title, so that a reader knows which document it is
+                source = (
+                    f"{m.source} ({documents[m.source[-3:]].titre})" if m.source.startswith("document ") else m.source
+                )
+                assert f"source : {source} ; millésime : {m.millesime} ; périmètre : {m.perimetre}" in stated
     body = table_html(at)
     assert "« environ » dans la source" in body and "maxi" in body
     # the header keeps the tuple for screen readers (abbr title and hidden text), the table points at the legend

@@ -12,7 +12,7 @@ from quartiers import portrait_html as ph
 from quartiers import settings, tables
 from quartiers.answers import BAND_DISCLAIMER
 from quartiers.catalogue import Quartier
-from quartiers.formats import fmt_number
+from quartiers.formats import data_source, fmt_number
 from quartiers.search import Result
 from quartiers.ui import chrome
 from quartiers.ui.recherche import get_index
@@ -51,10 +51,12 @@ def _legend(frame: pd.DataFrame, legend_id: str) -> str:
     """Every key of the table's column titles with its whole (source, vintage, perimeter), and what ≈, mini and
     maxi mean; the columns under each key are named."""
     items = []
+    documents = get_documents()
     for key in frame.attrs["cles"]:
         names = [c for c, k in frame.attrs["cle_colonne"].items() if k == key]
         items.append(
-            f"<dt>[{escape(key.cle)}]</dt><dd>source : {escape(key.source)} ; millésime : {escape(key.millesime)} ; "
+            f"<dt>[{escape(key.cle)}]</dt><dd>source : {escape(data_source(documents, key.source))} ; "
+            f"millésime : {escape(key.millesime)} ; "
             f"périmètre : {escape(key.perimetre)} — <span class='qp-cols'>colonnes : "
             f"{escape(', '.join(n.rsplit(' [', 1)[0] for n in names))}</span></dd>"
         )
@@ -300,7 +302,7 @@ def sources_page(catalogue: dict[str, Quartier]) -> None:
     st.markdown(
         md(
             f"Les quartiers qu'aucun de ces documents ne nomme citent la {settings.ANCT_LISTE_TITRE}, "
-            "Licence Ouverte / Etalab 2.0."
+            f"Licence Ouverte / Etalab 2.0 (fichier geodata/{settings.QPV_LISTE_ANCT_FILE.name})."
         )
     )
     st.header("Comparer des chiffres")
