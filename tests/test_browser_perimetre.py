@@ -239,6 +239,54 @@ def test_presentation_mode_enlarges_legend_labels_and_controls_of_the_map(sessio
     session.screenshot("perimetre-presentation-1920.png")
 
 
+# Per drawing button: its box and its sprite's size and offset, as computed (the element's own CSS px, before the
+# toolbar's zoom), and its box on the screen.
+SPRITE_WINDOWS = """(buttons) => buttons.map((a) => {
+    const cs = getComputedStyle(a), box = a.getBoundingClientRect();
+    const [sizeX, sizeY] = cs.backgroundSize.split(" ").map(parseFloat);
+    return {name: a.className, width: parseFloat(cs.width), height: parseFloat(cs.height), sizeX, sizeY,
+            x: -parseFloat(cs.backgroundPositionX), y: -parseFloat(cs.backgroundPositionY),
+            screenWidth: box.width, screenHeight: box.height};
+})"""
+
+
+@pytest.mark.parametrize("session", [PROJECTOR], indirect=True, ids=["1920x1080"])
+def test_presentation_drawing_buttons_each_show_exactly_their_own_icon(session):
+    session.open("/perimetre?presentation=1")
+    frame = session.wait_for_map()
+    buttons = frame.locator(".leaflet-draw-toolbar a")
+    expect(buttons.first).to_be_visible()
+    windows = buttons.evaluate_all(SPRITE_WINDOWS)
+    assert len(windows) >= 4, windows  # polygon, rectangle, edit, delete
+    cells = set()
+    for w in windows:
+        # Leaflet.draw's sprite is one row of square 30 px cells (300 × 30 px), one icon per cell. The part of it
+        # a button shows, [x, x + width], must lie in one cell (2 px of the neighbours' blank margins allowed):
+        # a box wider than its cell shows the next icon clipped beside its own.
+        cell = w["sizeY"]
+        assert w["sizeX"] == 10 * cell, w
+        first, last = int((w["x"] + 2) // cell), int((w["x"] + w["width"] - 2) // cell)
+        assert first == last and w["height"] <= cell + 2, w
+        cells.add(first)
+        # A touch target a room can see.
+        assert w["screenWidth"] >= 44 and w["screenHeight"] >= 44, w
+    assert len(cells) == len(windows), windows  # each button its own icon
+    # Keyboard focus stays visible on a zoomed button.
+    session.page.keyboard.press("Tab")
+    first_button = buttons.first
+    first_button.focus()
+    outline = first_button.evaluate(
+        "(a) => [getComputedStyle(a).outlineStyle, parseFloat(getComputedStyle(a).outlineWidth)]"
+    )
+    assert outline[0] == "solid" and outline[1] >= 2, outline
+    toolbar = frame.locator(".leaflet-draw").bounding_box()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    session.page.screenshot(
+        path=SCREENSHOTS / "perimetre-presentation-outils.png",
+        clip={"x": toolbar["x"] - 8, "y": toolbar["y"] - 8, "width": 320, "height": toolbar["height"] + 16},
+    )
+
+
 COORDINATE_PAIR = re.compile(r"\[\s*(-?\d+\.\d+)\s*,\s*(-?\d+\.\d+)\s*\]")
 
 
