@@ -86,11 +86,61 @@ def test_upload_shows_figures_map_and_a_one_page_a4_sheet(session, mont_liebaut_
     printed.goto(sheet.as_uri())
     pdf = session.tmp_path / "fiche.pdf"
     printed.pdf(path=pdf, prefer_css_page_size=True)
+    _assert_within_printable_width(printed, html)
     printed.set_viewport_size({"width": 794, "height": 1123})
     printed.emulate_media(media="print")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     printed.screenshot(path=SCREENSHOTS / "perimetre-fiche-a4.png", full_page=True)
     assert _pdf_pages(pdf) == 1
+
+
+# Every element whose drawn right edge passes `limit` (CSS px): its box, plus, in a table with collapsed borders,
+# the outer half of its right border, which is drawn outside the box.
+PAST_THE_RIGHT_EDGE = """(limit) => [...document.body.querySelectorAll("*")].flatMap((el) => {
+    const style = getComputedStyle(el), table = el.closest("table");
+    const spill = table && getComputedStyle(table).borderCollapse === "collapse"
+        ? parseFloat(style.borderRightWidth) / 2 : 0;
+    const right = el.getBoundingClientRect().right + spill;
+    return right > limit + 0.01 ? [`${el.tagName.toLowerCase()} ${right.toFixed(2)}`] : [];
+})"""
+
+
+def _assert_within_printable_width(page, html: str) -> None:
+    """Chromium prints at A4's width less the sheet's own side margins and clips what goes beyond: laid out at
+    that width (print media), nothing (map frame, tables and their borders, text) may reach past it."""
+    side_mm = float(re.search(r"@page\{size:A4 portrait;margin:[\d.]+mm ([\d.]+)mm\}", html).group(1))
+    printable_px = (210 - 2 * side_mm) / 25.4 * 96
+    page.set_viewport_size({"width": round(printable_px), "height": 1123})
+    page.emulate_media(media="print")
+    assert page.evaluate("document.documentElement.clientWidth") == round(printable_px)
+    beyond = page.evaluate(PAST_THE_RIGHT_EDGE, printable_px)
+    assert beyond == [], beyond
+    assert page.evaluate("document.documentElement.scrollWidth") <= round(printable_px)  # no text runs past
+
+
+def test_sheet_of_a_long_unspaced_name_stays_on_one_page_within_its_width(browser, tmp_path, mont_liebaut_l93):
+    """A name from the file is text the sheet does not choose: one without spaces is broken, not cut off."""
+    from quartiers.bilan_perimetre import assess, load_reference
+    from quartiers.feuille_perimetre import sheet_html
+    from quartiers.propositions import read_proposal
+
+    name = "Proposition_" + "x" * 150
+    data = gpd.GeoDataFrame({"nom": [name]}, geometry=[mont_liebaut_l93.buffer(50)], crs=settings.LAMBERT93)
+    reference = load_reference()
+    (bilan,) = assess(read_proposal(data.to_crs(settings.WGS84).to_json().encode(), "long.geojson"), reference)
+    html = sheet_html([bilan], None, reference, ())
+    sheet = tmp_path / "fiche.html"
+    sheet.write_text(html, encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.goto(sheet.as_uri())
+        pdf = tmp_path / "fiche.pdf"
+        page.pdf(path=pdf, prefer_css_page_size=True)
+        assert _pdf_pages(pdf) == 1
+        expect(page.get_by_role("heading", level=1)).to_contain_text(name[:40])
+        _assert_within_printable_width(page, html)
+    finally:
+        page.close()
 
 
 def _pdf_pages(pdf) -> int:
