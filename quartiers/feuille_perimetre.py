@@ -177,7 +177,7 @@ def sheet_html(bilans: list[Bilan], ensemble: Bilan | None, reference: Reference
         "<span class='avertissement'>Document de travail — indicatif</span></p>"
         f"{map_svg(bilans, reference)}{_legend()}"
         + "".join(f"<section>{block}</section>" for block in blocks)
-        + f"<p class='petit'><b>Non calculable ici :</b> {escape(NON_CALCULABLE)}</p>"
+        + f"<p class='petit non-calculable'><b>À noter :</b> {escape(NON_CALCULABLE)}</p>"
         + (f"<p class='petit'><b>Fichier :</b></p><ul class='petit'>{notes}</ul>" if notes else "")
         + "<p class='petit'><b>Sources et millésimes :</b></p><ul class='petit'>"
         + "".join(f"<li>{escape(s)}</li>" for s in SOURCES)
