@@ -25,9 +25,9 @@ EXPORT_DECIMALS = 7  # GeoJSON export in EPSG:4326: 1e-7 degree is about 1 cm, b
 MIN_OVERLAP_M2 = 50.0  # below 0.005 ha an overlap rounds to 0.00 ha: a shared edge, not a shared area
 ENSEMBLE = "Ensemble des polygones proposés"
 NON_CALCULABLE = (
-    "La population et les revenus à l'intérieur du périmètre proposé ne peuvent pas être calculés ici : ils "
-    "demandent les données carroyées de l'Insee (Filosofi à 200 m), que l'application ne contient pas. Les "
-    "chiffres par commune de l'application portent sur la commune entière, pas sur le périmètre."
+    "La population et les revenus des habitants du périmètre proposé ne peuvent pas être calculés ici : il "
+    "faudrait les données carroyées de l'Insee (Filosofi, par carreaux de 200 m), que l'application ne contient "
+    "pas. Les chiffres par commune de l'application portent sur toute la commune, pas sur le périmètre."
 )
 COMMUNES_NOTE = (
     "Surfaces par commune calculées sur les contours communaux Etalab 2024 généralisés à 100 m : "

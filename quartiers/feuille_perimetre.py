@@ -159,6 +159,9 @@ def sheet_html(bilans: list[Bilan], ensemble: Bilan | None, reference: Reference
         "body{font:9pt/1.3 sans-serif;color:#111;margin:0}h1{font-size:14pt;margin:0 0 2pt}"
         "h2{font-size:10.5pt;margin:5pt 0 2pt;border-bottom:1.5pt solid #000}"
         ".avertissement{font-weight:bold;border:1.5pt solid #000;padding:2pt 5pt;display:inline-block;margin:2pt 0}"
+        # Everything within the printable width (chromium clips the rest): borders and padding inside each width
+        # (the map's frame was 2 px past it), and a name from the file without spaces broken where it must be.
+        "*{box-sizing:border-box}body{overflow-wrap:anywhere}"
         "svg.extrait{width:100%;height:auto;max-height:112mm;border:1px solid #555;display:block}"
         "table{border-collapse:collapse;width:100%;margin:2pt 0}td,th{border:1px solid #777;padding:1.5pt 3pt;"
         "text-align:left;vertical-align:top}th{background:#eee}"
@@ -174,7 +177,7 @@ def sheet_html(bilans: list[Bilan], ensemble: Bilan | None, reference: Reference
         "<span class='avertissement'>Document de travail — indicatif</span></p>"
         f"{map_svg(bilans, reference)}{_legend()}"
         + "".join(f"<section>{block}</section>" for block in blocks)
-        + f"<p class='petit'><b>Non calculable ici :</b> {escape(NON_CALCULABLE)}</p>"
+        + f"<p class='petit non-calculable'><b>À noter :</b> {escape(NON_CALCULABLE)}</p>"
         + (f"<p class='petit'><b>Fichier :</b></p><ul class='petit'>{notes}</ul>" if notes else "")
         + "<p class='petit'><b>Sources et millésimes :</b></p><ul class='petit'>"
         + "".join(f"<li>{escape(s)}</li>" for s in SOURCES)

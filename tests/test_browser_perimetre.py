@@ -86,11 +86,61 @@ def test_upload_shows_figures_map_and_a_one_page_a4_sheet(session, mont_liebaut_
     printed.goto(sheet.as_uri())
     pdf = session.tmp_path / "fiche.pdf"
     printed.pdf(path=pdf, prefer_css_page_size=True)
+    _assert_within_printable_width(printed, html)
     printed.set_viewport_size({"width": 794, "height": 1123})
     printed.emulate_media(media="print")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     printed.screenshot(path=SCREENSHOTS / "perimetre-fiche-a4.png", full_page=True)
     assert _pdf_pages(pdf) == 1
+
+
+# Every element whose drawn right edge passes `limit` (CSS px): its box, plus, in a table with collapsed borders,
+# the outer half of its right border, which is drawn outside the box.
+PAST_THE_RIGHT_EDGE = """(limit) => [...document.body.querySelectorAll("*")].flatMap((el) => {
+    const style = getComputedStyle(el), table = el.closest("table");
+    const spill = table && getComputedStyle(table).borderCollapse === "collapse"
+        ? parseFloat(style.borderRightWidth) / 2 : 0;
+    const right = el.getBoundingClientRect().right + spill;
+    return right > limit + 0.01 ? [`${el.tagName.toLowerCase()} ${right.toFixed(2)}`] : [];
+})"""
+
+
+def _assert_within_printable_width(page, html: str) -> None:
+    """Chromium prints at A4's width less the sheet's own side margins and clips what goes beyond: laid out at
+    that width (print media), nothing (map frame, tables and their borders, text) may reach past it."""
+    side_mm = float(re.search(r"@page\{size:A4 portrait;margin:[\d.]+mm ([\d.]+)mm\}", html).group(1))
+    printable_px = (210 - 2 * side_mm) / 25.4 * 96
+    page.set_viewport_size({"width": round(printable_px), "height": 1123})
+    page.emulate_media(media="print")
+    assert page.evaluate("document.documentElement.clientWidth") == round(printable_px)
+    beyond = page.evaluate(PAST_THE_RIGHT_EDGE, printable_px)
+    assert beyond == [], beyond
+    assert page.evaluate("document.documentElement.scrollWidth") <= round(printable_px)  # no text runs past
+
+
+def test_sheet_of_a_long_unspaced_name_stays_on_one_page_within_its_width(browser, tmp_path, mont_liebaut_l93):
+    """A name from the file is text the sheet does not choose: one without spaces is broken, not cut off."""
+    from quartiers.bilan_perimetre import assess, load_reference
+    from quartiers.feuille_perimetre import sheet_html
+    from quartiers.propositions import read_proposal
+
+    name = "Proposition_" + "x" * 150
+    data = gpd.GeoDataFrame({"nom": [name]}, geometry=[mont_liebaut_l93.buffer(50)], crs=settings.LAMBERT93)
+    reference = load_reference()
+    (bilan,) = assess(read_proposal(data.to_crs(settings.WGS84).to_json().encode(), "long.geojson"), reference)
+    html = sheet_html([bilan], None, reference, ())
+    sheet = tmp_path / "fiche.html"
+    sheet.write_text(html, encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.goto(sheet.as_uri())
+        pdf = tmp_path / "fiche.pdf"
+        page.pdf(path=pdf, prefer_css_page_size=True)
+        assert _pdf_pages(pdf) == 1
+        expect(page.get_by_role("heading", level=1)).to_contain_text(name[:40])
+        _assert_within_printable_width(page, html)
+    finally:
+        page.close()
 
 
 def _pdf_pages(pdf) -> int:
@@ -237,6 +287,54 @@ def test_presentation_mode_enlarges_legend_labels_and_controls_of_the_map(sessio
         assert box["width"] >= 44 and box["height"] >= 44, (button, box)
     frame.locator("#map_div").scroll_into_view_if_needed()
     session.screenshot("perimetre-presentation-1920.png")
+
+
+# Per drawing button: its box and its sprite's size and offset, as computed (the element's own CSS px, before the
+# toolbar's zoom), and its box on the screen.
+SPRITE_WINDOWS = """(buttons) => buttons.map((a) => {
+    const cs = getComputedStyle(a), box = a.getBoundingClientRect();
+    const [sizeX, sizeY] = cs.backgroundSize.split(" ").map(parseFloat);
+    return {name: a.className, width: parseFloat(cs.width), height: parseFloat(cs.height), sizeX, sizeY,
+            x: -parseFloat(cs.backgroundPositionX), y: -parseFloat(cs.backgroundPositionY),
+            screenWidth: box.width, screenHeight: box.height};
+})"""
+
+
+@pytest.mark.parametrize("session", [PROJECTOR], indirect=True, ids=["1920x1080"])
+def test_presentation_drawing_buttons_each_show_exactly_their_own_icon(session):
+    session.open("/perimetre?presentation=1")
+    frame = session.wait_for_map()
+    buttons = frame.locator(".leaflet-draw-toolbar a")
+    expect(buttons.first).to_be_visible()
+    windows = buttons.evaluate_all(SPRITE_WINDOWS)
+    assert len(windows) >= 4, windows  # polygon, rectangle, edit, delete
+    cells = set()
+    for w in windows:
+        # Leaflet.draw's sprite is one row of square 30 px cells (300 × 30 px), one icon per cell. The part of it
+        # a button shows, [x, x + width], must lie in one cell (2 px of the neighbours' blank margins allowed):
+        # a box wider than its cell shows the next icon clipped beside its own.
+        cell = w["sizeY"]
+        assert w["sizeX"] == 10 * cell, w
+        first, last = int((w["x"] + 2) // cell), int((w["x"] + w["width"] - 2) // cell)
+        assert first == last and w["height"] <= cell + 2, w
+        cells.add(first)
+        # A touch target a room can see.
+        assert w["screenWidth"] >= 44 and w["screenHeight"] >= 44, w
+    assert len(cells) == len(windows), windows  # each button its own icon
+    # Keyboard focus stays visible on a zoomed button.
+    session.page.keyboard.press("Tab")
+    first_button = buttons.first
+    first_button.focus()
+    outline = first_button.evaluate(
+        "(a) => [getComputedStyle(a).outlineStyle, parseFloat(getComputedStyle(a).outlineWidth)]"
+    )
+    assert outline[0] == "solid" and outline[1] >= 2, outline
+    toolbar = frame.locator(".leaflet-draw").bounding_box()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    session.page.screenshot(
+        path=SCREENSHOTS / "perimetre-presentation-outils.png",
+        clip={"x": toolbar["x"] - 8, "y": toolbar["y"] - 8, "width": 320, "height": toolbar["height"] + 16},
+    )
 
 
 COORDINATE_PAIR = re.compile(r"\[\s*(-?\d+\.\d+)\s*,\s*(-?\d+\.\d+)\s*\]")

@@ -195,6 +195,18 @@ def test_qpv_are_named_as_in_the_app_with_the_anct_name_after(reference, officia
     assert qpv_label("X", "X") == "X"
 
 
+def test_sheet_says_once_what_cannot_be_computed_here(reference, official):
+    from quartiers.feuille_perimetre import sheet_html
+
+    (bilan,) = assess(read_proposal(geojson_bytes([official.loc["QN06208M", "geometry"]]), "m.geojson"), reference)
+    html = sheet_html([bilan], None, reference, ())
+    (notice,) = re.findall(r"<p class='petit non-calculable'>(.*?)</p>", html)
+    text = re.sub(r"<[^>]+>", "", notice).lower()
+    assert "données carroyées de l&#x27;insee" in text and "population" in text
+    # The reason is given once: no label repeating the sentence it introduces.
+    assert text.count("calcul") == 1 and text.count(" ici") == 1, text
+
+
 def test_sheet_extract_holds_the_qpv_parts_left_out(reference, official):
     from quartiers import feuille_perimetre
     from quartiers.carte_proposition import STYLE_BANDE_PROPOSITION, STYLE_LAISSE_HORS
