@@ -47,15 +47,19 @@ _TABLE_STYLE = (
 )
 
 
+def _key_text(key: tables.SourceKey) -> str:
+    """« source ; millésime ; périmètre » of a key as a reader reads it (a document named with its title)."""
+    return " ; ".join((data_source(get_documents(), key.source), key.millesime, key.perimetre))
+
+
 def _legend(frame: pd.DataFrame, legend_id: str) -> str:
     """Every key of the table's column titles with its whole (source, vintage, perimeter), and what ≈, mini and
     maxi mean; the columns under each key are named."""
     items = []
-    documents = get_documents()
     for key in frame.attrs["cles"]:
         names = [c for c, k in frame.attrs["cle_colonne"].items() if k == key]
         items.append(
-            f"<dt>[{escape(key.cle)}]</dt><dd>source : {escape(data_source(documents, key.source))} ; "
+            f"<dt>[{escape(key.cle)}]</dt><dd>source : {escape(data_source(get_documents(), key.source))} ; "
             f"millésime : {escape(key.millesime)} ; "
             f"périmètre : {escape(key.perimetre)} — <span class='qp-cols'>colonnes : "
             f"{escape(', '.join(n.rsplit(' [', 1)[0] for n in names))}</span></dd>"
@@ -74,6 +78,7 @@ def _table_html(frame: pd.DataFrame, order: list, columns: list[str], caption: s
     figures right-aligned; each quartier's name links to its portrait (presentation mode kept)."""
     mesures, affichage, key_of = frame.attrs["mesures"], frame.attrs["affichage"], frame.attrs["cle_colonne"]
     suffix = "&presentation=1" if st.query_params.get("presentation") == "1" else ""
+    readable = {key.cle: _key_text(key) for key in frame.attrs["cles"]}
     head = []
     for column in columns:
         key = key_of.get(column)
@@ -82,8 +87,8 @@ def _table_html(frame: pd.DataFrame, order: list, columns: list[str], caption: s
             continue
         label = column.rsplit(" [", 1)[0]
         head.append(
-            f"<th scope='col'>{escape(label)} <abbr title='{escape(key.label, quote=True)}'>[{escape(key.cle)}]"
-            f"<span style='{ph.VISUALLY_HIDDEN}'> : {escape(key.label)}</span></abbr></th>"
+            f"<th scope='col'>{escape(label)} <abbr title='{escape(readable[key.cle], quote=True)}'>"
+            f"[{escape(key.cle)}]<span style='{ph.VISUALLY_HIDDEN}'> : {escape(readable[key.cle])}</span></abbr></th>"
         )
     body = []
     for index in order:
