@@ -109,6 +109,9 @@ class Visit:
 
     def screenshot(self, name: str) -> None:
         self.settled()  # not a page caught between two runs, with the previous run's elements still shown
+        if self.page.locator(ANY_MAP_IFRAME).count():  # nor a map caught in its zoom animation (thick strokes)
+            expect(self.page.frame_locator(ANY_MAP_IFRAME).locator(".leaflet-zoom-anim")).to_have_count(0)
+            self.page.wait_for_timeout(300)  # Leaflet redraws the paths at the new zoom just after
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=SCREENSHOTS / f"acces-{name}-{self.screen.name}.png")
 
