@@ -52,17 +52,18 @@ QUALIFIER_NOTES = {
 
 @dataclass(frozen=True)
 class SourceKey:
-    """A short key for one (source, vintage, perimeter) triple: the columns that share it share a key."""
+    """A short key for one (source, vintage, perimeter) triple: the columns that share it share a key.
+
+    `mesure` is the first column's measure: its source, vintage and perimeter (and `label`) are the key's.
+    """
 
     cle: str  # "A", "B"...
-    source: str
-    millesime: str
-    perimetre: str
+    mesure: Mesure
 
-    @property
-    def label(self) -> str:
-        """« source ; millésime ; périmètre », the legend's text for this key."""
-        return " ; ".join((self.source, self.millesime, self.perimetre))
+    source = property(lambda self: self.mesure.source)
+    millesime = property(lambda self: self.mesure.millesime)
+    perimetre = property(lambda self: self.mesure.perimetre)
+    label = property(lambda self: self.mesure.label)  # « source ; millésime ; périmètre »
 
 
 def column_name(label: str, key: SourceKey) -> str:
@@ -128,7 +129,7 @@ def quartiers_table(catalogue: dict[str, Quartier]) -> pd.DataFrame:
     for m in measures:
         triple = (m.source, m.millesime, m.perimetre)
         if triple not in keys:
-            keys[triple] = SourceKey(_key_letter(len(keys)), *triple)
+            keys[triple] = SourceKey(_key_letter(len(keys)), m)
     labels = {SURFACE_2024.indicateur: SURFACE_2024_LABEL, **TABLE_INDICATORS}
     columns: dict[str, Mesure] = {}
     key_of: dict[str, SourceKey] = {}
