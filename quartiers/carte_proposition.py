@@ -30,7 +30,7 @@ from quartiers.maps import (
     STYLE_VOISIN,
     DisplayLayers,
     add_backgrounds,
-    add_layer,
+    add_display_layer,
     add_map_extras,
     add_map_tools,
     to_display_geojson,
@@ -220,11 +220,7 @@ def build_proposal_map(
     add_map_tools(fmap, MAP_TITLE, phone_max_width=0, panes=REFERENCE_PANES)
     osm, plain = add_backgrounds(fmap, with_tiles)
     for name, title, style, tooltip in REFERENCE_LAYERS:
-        data = getattr(layers, name)
-        if data is None or not data["features"]:
-            continue
-        source = layer_urls[name] if layer_urls and name in layer_urls else data
-        add_layer(fmap, name, title, source, style, name, tooltip)
+        add_display_layer(fmap, layers, layer_urls, name, title, style, name, tooltip)
     fmap.fit_bounds(layers.bounds)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     _DrawFrench().add_to(fmap)

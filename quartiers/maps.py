@@ -407,6 +407,27 @@ def add_map_extras(fmap: folium.Map, legend: str, osm=None, plain=None, presenta
     _MapExtras(legend, osm, plain, PRESENTATION_SCALE if presentation else 1.0).add_to(fmap)
 
 
+def add_display_layer(
+    fmap: folium.Map,
+    layers: DisplayLayers,
+    layer_urls: dict[str, str] | None,
+    name: str,
+    title: str,
+    style: dict,
+    pane: str,
+    tooltip=None,
+    interactive: bool = True,
+    labels: bool = False,
+) -> None:
+    """The layer `name` of `layers` (see `add_layer`): fetched from its static file when `layer_urls` has it,
+    embedded otherwise; nothing when the layer is missing or empty."""
+    data = getattr(layers, name)
+    if data is None or not data["features"]:
+        return
+    source = layer_urls[name] if layer_urls and name in layer_urls else data
+    add_layer(fmap, name, title, source, style, pane, tooltip, interactive, labels)
+
+
 def build_map(
     layers: DisplayLayers,
     layer_urls: dict[str, str] | None = None,
@@ -423,11 +444,7 @@ def build_map(
     osm, plain = add_backgrounds(fmap, with_tiles)
 
     def add(name, title, style, pane, tooltip=None, interactive=True, labels=False):
-        data = getattr(layers, name)
-        if data is None or not data["features"]:
-            return
-        source = layer_urls[name] if layer_urls and name in layer_urls else data
-        add_layer(fmap, name, title, source, style, pane, tooltip, interactive, labels)
+        add_display_layer(fmap, layers, layer_urls, name, title, style, pane, tooltip, interactive, labels)
 
     add("communes", "Communes", STYLE_COMMUNE, "communes", [["nom", "Commune"], ["epci", "Agglomération"]])
     add("epci", "Agglomérations", STYLE_EPCI, "epci", interactive=False)
