@@ -121,15 +121,21 @@ class Session:
         expect(frame.locator(QPV_PATHS).filter(visible=True).first).to_be_visible(timeout=FIRST_LOAD_MS)
         return frame
 
+    def point_of(self, lat: float, lon: float) -> dict:
+        """Where Leaflet draws (lat, lon) in the map's container: {x, y} in pixels."""
+        return (
+            self.map_frame()
+            .locator("#map_div")
+            .evaluate(
+                "(el, [lat, lon]) => { const p = el.ownerDocument.defaultView.map.latLngToContainerPoint([lat, lon]);"
+                " return {x: p.x, y: p.y}; }",
+                [lat, lon],
+            )
+        )
+
     def click_map_at(self, lat: float, lon: float) -> None:
         """A real mouse click on the map where Leaflet draws (lat, lon)."""
-        container = self.map_frame().locator("#map_div")
-        point = container.evaluate(
-            "(el, [lat, lon]) => { const p = el.ownerDocument.defaultView.map.latLngToContainerPoint([lat, lon]);"
-            " return {x: p.x, y: p.y}; }",
-            [lat, lon],
-        )
-        container.click(position=point)
+        self.map_frame().locator("#map_div").click(position=self.point_of(lat, lon))
 
     def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

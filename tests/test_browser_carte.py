@@ -65,18 +65,6 @@ class Frames:
         return out
 
 
-def point_in_frame(session: Session, lat: float, lon: float) -> dict:
-    return (
-        session.map_frame()
-        .locator("#map_div")
-        .evaluate(
-            "(el, [lat, lon]) => { const p = el.ownerDocument.defaultView.map.latLngToContainerPoint([lat, lon]);"
-            " return {x: p.x, y: p.y}; }",
-            [lat, lon],
-        )
-    )
-
-
 def show_both(session: Session, first: tuple[float, float], second: tuple[float, float]) -> None:
     """Fit the map's view on two points (as a user zooming out to see both quartiers)."""
     session.map_frame().locator("#map_div").evaluate(
@@ -295,7 +283,7 @@ def test_phone_map_is_half_the_screen_and_a_tap_brings_the_portrait_into_view(br
     frame.locator("#map_div").evaluate(
         "(el, p) => el.ownerDocument.defaultView.map.setView(p, 14, {animate: false})", list(inside)
     )
-    frame.locator("#map_div").tap(position=point_in_frame(session, *inside))
+    frame.locator("#map_div").tap(position=session.point_of(*inside))
     heading = session.page.get_by_role("heading", name="Mont Liébaut")
     expect(heading).to_be_in_viewport()
     session.screenshot("carte-phone-apres-clic.png")
@@ -322,7 +310,7 @@ def test_a_tooltip_names_the_quartier_as_its_portrait_does(session):
     """The name a resident reads in the portrait first, the ANCT spelling after it."""
     session.open("/")
     session.wait_for_map()
-    session.map_frame().locator("#map_div").hover(position=point_in_frame(session, *TROIS_ILOTS))
+    session.map_frame().locator("#map_div").hover(position=session.point_of(*TROIS_ILOTS))
     tooltip = session.map_frame().locator(".leaflet-tooltip.infobulle")
     expect(tooltip).to_contain_text("Quartier : 3 Îlots (Quartier 3 ilôts)")
     expect(tooltip).to_contain_text("Code : QN06209M")

@@ -345,13 +345,6 @@ def _coordinate_pairs(text: str) -> set[tuple[float, float]]:
     return {(float(x), float(y)) for x, y in COORDINATE_PAIR.findall(text)}
 
 
-def _point_in_frame(container, lat: float, lon: float) -> dict:
-    return container.evaluate(
-        "(el, p) => { const q = el.ownerDocument.defaultView.map.latLngToContainerPoint(p); return {x: q.x, y: q.y}; }",
-        [lat, lon],
-    )
-
-
 def test_an_upload_sends_the_proposal_only_and_the_official_layers_are_fetched_once(session, mont_liebaut_l93):
     grown = mont_liebaut_l93.buffer(50)
     path = session.tmp_path / "agrandi.geojson"
@@ -369,7 +362,7 @@ def test_an_upload_sends_the_proposal_only_and_the_official_layers_are_fetched_o
     inside = interior_point("QN06209M")
     container = frame.locator("#map_div")
     container.evaluate("(el, p) => el.ownerDocument.defaultView.map.setView(p, 15, {animate: false})", list(inside))
-    container.hover(position=_point_in_frame(container, *inside))
+    container.hover(position=session.point_of(*inside))
     expect(frame.locator(".leaflet-tooltip.infobulle")).to_contain_text("QPV : 3 Îlots (Quartier 3 ilôts)")
     frame.locator("body").evaluate("(el) => { el.ownerDocument.defaultView.__marker = 1; }")
 

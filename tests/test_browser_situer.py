@@ -12,7 +12,7 @@ import pytest
 
 from scripts.appserver import MAP_IFRAME
 from tests.conftest import PHONE, expect
-from tests.test_browser_carte import TouchSession, interior_point, point_in_frame
+from tests.test_browser_carte import TouchSession, interior_point
 
 pytestmark = pytest.mark.browser
 
@@ -121,7 +121,7 @@ def test_on_a_phone_the_map_follows_the_answer_and_a_tap_shows_the_answer(browse
     )
     heading = page.get_by_role("heading", name="Réponse")
     expect(heading).not_to_be_in_viewport()
-    frame.locator("#map_div").tap(position=point_in_frame(session, *inside))
+    frame.locator("#map_div").tap(position=session.point_of(*inside))
     expect(page.get_by_text("Ce point est dans le QPV Mont Liébaut")).to_be_visible()
     expect(heading).to_be_in_viewport()
     session.screenshot("situer-phone-apres-clic.png")
