@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from quartiers import carte_proposition
+from quartiers.formes import carte as carte_proposition
 from quartiers.ui import chrome, perimetre, state
 
 reference = perimetre.get_reference()

@@ -17,8 +17,8 @@ from quartiers.batch import (
     read_csv,
     to_csv_bytes,
 )
+from quartiers.couches_officielles import load_layers
 from quartiers.exports import EXPORTABLE, ExportError, layer_geojson
-from quartiers.perimeters import load_layers
 from quartiers.portraits import PortraitError, load_cadres_checked, load_portraits
 from quartiers.verbatim import load_sources, unfaithful_cadre_texts, unfaithful_texts
 from quartiers.zones import Locator
@@ -195,7 +195,7 @@ def _add_perimetre_commands(commands) -> None:
 
 
 def _read_proposal_file(path: Path, layer: str | None):
-    from quartiers.propositions import ProposalError, read_proposal
+    from quartiers.formes.lecture import ProposalError, read_proposal
 
     try:
         data = path.read_bytes()
@@ -205,10 +205,10 @@ def _read_proposal_file(path: Path, layer: str | None):
 
 
 def _perimetre(args) -> int:
-    from quartiers.bilan_perimetre import assess, load_reference, result_geojson, result_json
+    from quartiers.couches_officielles import LayerError
     from quartiers.formats import fmt_ha, fmt_share
-    from quartiers.perimeters import LayerError
-    from quartiers.propositions import ProposalError
+    from quartiers.formes.bilan_perimetre import assess, load_reference, result_geojson, result_json
+    from quartiers.formes.lecture import ProposalError
 
     try:
         proposal = _read_proposal_file(args.proposition, args.couche)
@@ -246,7 +246,7 @@ def _perimetre(args) -> int:
 
 
 def _importer_qic(args) -> int:
-    from quartiers.propositions import ProposalError
+    from quartiers.formes.lecture import ProposalError
     from quartiers.qic import import_qic
 
     try:

@@ -6,7 +6,7 @@ import geopandas as gpd
 import pandas as pd
 
 from quartiers import settings
-from quartiers.perimeters import Layers
+from quartiers.couches_officielles import Layers
 from quartiers.zones import band
 
 EXPORTABLE = ("qpv", "bande300", "communes", "qic")

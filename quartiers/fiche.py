@@ -11,9 +11,9 @@ from shapely.geometry.base import BaseGeometry
 from quartiers import portrait_html as ph
 from quartiers import settings
 from quartiers.catalogue import Quartier
+from quartiers.couches_officielles import Layers
 from quartiers.filosofi import ReferenceCommune
 from quartiers.formats import document_title
-from quartiers.perimeters import Layers
 from quartiers.portraits import ANCT, Document
 from quartiers.zones import band
 

@@ -26,7 +26,7 @@ from jinja2 import Template
 
 from quartiers import settings
 from quartiers.catalogue import qpv_label
-from quartiers.perimeters import Layers
+from quartiers.couches_officielles import Layers
 from quartiers.zones import band
 
 MAP_HEIGHT_PX = 620

@@ -469,7 +469,7 @@ def load_portraits(
     """
     directory = directory or settings.PORTRAITS_DIR
     if known_codes is None:
-        from quartiers.perimeters import qpv_codes
+        from quartiers.couches_officielles import qpv_codes
 
         known_codes = qpv_codes()
     if not directory.is_dir():

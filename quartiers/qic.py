@@ -16,7 +16,7 @@ import shapely
 from shapely.geometry import mapping
 
 from quartiers import settings
-from quartiers.propositions import Proposal, ProposalError
+from quartiers.formes.lecture import Proposal, ProposalError
 
 QIC_FILENAME = settings.QIC_FILE.name
 

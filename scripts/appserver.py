@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 from typing import IO
 
-from quartiers.carte_proposition import MAP_TITLE as PERIMETRE_TITLE
+from quartiers.formes.carte import MAP_TITLE as PERIMETRE_TITLE
 from quartiers.maps import MAP_TITLE, STYLE_QPV
 
 ROOT = Path(__file__).resolve().parent.parent

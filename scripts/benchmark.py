@@ -75,8 +75,8 @@ def quartiers() -> dict[str, tuple[str, float, float, dict]]:
 
     from quartiers import settings
     from quartiers.catalogue import build_catalogue
+    from quartiers.couches_officielles import load_layers
     from quartiers.maps import display_layers, feature_for
-    from quartiers.perimeters import load_layers
     from quartiers.portraits import load_portraits
 
     layers = load_layers()
@@ -364,7 +364,7 @@ def main() -> int:
 
 
 def _official_name(code: str) -> str:
-    from quartiers.perimeters import load_qpv
+    from quartiers.couches_officielles import load_qpv
 
     layer, _ = load_qpv()
     return layer.set_index("code_qp").loc[code, "lib_qp"]

@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from quartiers import settings
+from quartiers.couches_officielles import load_layers
 from quartiers.maps import display_layers
-from quartiers.perimeters import load_layers
 from quartiers.ui.situer import LOCATE_REFUSED, POINT_ZOOM
 from tests.apptest_text import shown_text
 

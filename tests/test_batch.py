@@ -19,7 +19,7 @@ from pyproj import Transformer
 
 from quartiers import batch, settings
 from quartiers.batch import OUTPUT_COLUMNS, BatchError, locate_frame, read_csv, to_csv_bytes
-from quartiers.perimeters import load_layers
+from quartiers.couches_officielles import load_layers
 from quartiers.zones import Locator
 
 MONT_LIEBAUT = "QN06208M"  # Béthune, contrat CABBALR

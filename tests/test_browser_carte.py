@@ -12,7 +12,7 @@ import re
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from quartiers import maps, perimeters
+from quartiers import couches_officielles, maps
 from scripts.appserver import MAP_IFRAME, QPV_PATHS
 from tests.conftest import EXPECT_MS, FIRST_LOAD_MS, MONT_LIEBAUT, PHONE, Session, expect
 
@@ -25,7 +25,7 @@ def interior_point(code: str) -> tuple[float, float]:
 
     from quartiers import settings
 
-    metric = perimeters.load_layers().qpv.to_crs(settings.LAMBERT93).set_index("code_qp")
+    metric = couches_officielles.load_layers().qpv.to_crs(settings.LAMBERT93).set_index("code_qp")
     point = gpd.GeoSeries([metric.geometry[code].representative_point()], crs=settings.LAMBERT93)
     point = point.to_crs(settings.WGS84).iloc[0]
     return point.y, point.x
@@ -339,7 +339,7 @@ def test_presentation_mode_enlarges_the_map_legend_labels_and_controls(session):
 def test_a_hostile_name_in_a_data_file_shows_as_text_in_the_tooltip(session):
     """A map built from layers whose QIC name carries markup, served beside the app: the tooltip shows it as text."""
     hostile = '<img src=x onerror="window.__pirate=1">Catorive'
-    display = maps.display_layers(perimeters.load_layers())
+    display = maps.display_layers(couches_officielles.load_layers())
     square = [[[2.60, 50.50], [2.64, 50.50], [2.64, 50.53], [2.60, 50.53], [2.60, 50.50]]]
     qic = {
         "type": "FeatureCollection",

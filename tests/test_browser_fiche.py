@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from quartiers import perimeters
+from quartiers import couches_officielles
 from quartiers.catalogue import build_catalogue
 from quartiers.fiche import fiche_html
 from quartiers.portraits import load_documents, load_portraits
@@ -33,7 +33,7 @@ def _red_pixels(ppm_path) -> int:
 
 def test_printed_fiche_keeps_its_rate_bars_with_backgrounds_off(browser, tmp_path):
     """Grande Résidence's poverty bar printed with the browser's default (no background graphics)."""
-    layers = perimeters.load_layers()
+    layers = couches_officielles.load_layers()
     portraits, _ = load_portraits()
     catalogue = build_catalogue(layers.qpv, layers.qic, portraits)
     html = tmp_path / "fiche.html"

@@ -14,9 +14,10 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from quartiers import carte_proposition, maps, perimeters, settings
-from quartiers.carte_proposition import REFERENCE_LAYERS, STYLE_PROPOSITION, build_proposal_map
+from quartiers import couches_officielles, maps, settings
 from quartiers.formats import fmt_number
+from quartiers.formes import carte as carte_proposition
+from quartiers.formes.carte import REFERENCE_LAYERS, STYLE_PROPOSITION, build_proposal_map
 from scripts.appserver import MAP_IFRAME, QPV_PATHS
 from tests.conftest import FIRST_LOAD_MS, PHONE, SCREENSHOTS, expect
 from tests.test_browser_carte import Frames, interior_point
@@ -120,9 +121,9 @@ def _assert_within_printable_width(page, html: str) -> None:
 
 def test_sheet_of_a_long_unspaced_name_stays_on_one_page_within_its_width(browser, tmp_path, mont_liebaut_l93):
     """A name from the file is text the sheet does not choose: one without spaces is broken, not cut off."""
-    from quartiers.bilan_perimetre import assess, load_reference
-    from quartiers.feuille_perimetre import sheet_html
-    from quartiers.propositions import read_proposal
+    from quartiers.formes.bilan_perimetre import assess, load_reference
+    from quartiers.formes.feuille_perimetre import sheet_html
+    from quartiers.formes.lecture import read_proposal
 
     name = "Proposition_" + "x" * 150
     data = gpd.GeoDataFrame({"nom": [name]}, geometry=[mont_liebaut_l93.buffer(50)], crs=settings.LAMBERT93)
@@ -390,7 +391,7 @@ def test_an_upload_sends_the_proposal_only_and_the_official_layers_are_fetched_o
     assert sent_pairs, "the proposal's own coordinates are sent inline"
     assert not sent_pairs & far_vertices
     # The same search finds them in the map with its layers embedded (as before): the check above can fail.
-    display = maps.display_layers(perimeters.load_layers())
+    display = maps.display_layers(couches_officielles.load_layers())
     embedded = build_proposal_map(carte_proposition.reference_layers(display), with_tiles=False).get_root().render()
     assert len(_coordinate_pairs(embedded) & far_vertices) > 0.9 * len(far_vertices)
     # The layer files are not fetched again and the map's frame is not reloaded: only the proposal is added.

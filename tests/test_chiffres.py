@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from quartiers import perimeters, settings, tables
+from quartiers import couches_officielles, settings, tables
 from quartiers import portrait_html as ph
 from quartiers.catalogue import build_catalogue
 from quartiers.fiche import fiche_html
@@ -33,7 +33,7 @@ FILOSOFI = f"geodata/{settings.FILOSOFI_FILE.name}"
 
 @pytest.fixture(scope="module")
 def context():
-    layers = perimeters.load_layers()
+    layers = couches_officielles.load_layers()
     portraits, errors = load_portraits()
     assert errors == []
     return layers, build_catalogue(layers.qpv, layers.qic, portraits), load_documents()
@@ -165,7 +165,7 @@ def test_mont_liebaut_panel_shows_environ_and_both_surfaces_labelled(context):
     assert fmt_value(population) == "environ 2 600 hab."
     facts = dict(ph.surfaces(quartier))
     # the 2024 perimeter's area, recomputed here in Lambert-93 from the official layer
-    qpv = perimeters.load_layers().qpv
+    qpv = couches_officielles.load_layers().qpv
     area = qpv[qpv["code_qp"] == "QN06208M"].to_crs(settings.LAMBERT93).area.sum() / 10_000
     assert facts[ph.SURFACE_2024].startswith(f"{area:.1f}".replace(".", ",") + " ha (calculée en Lambert-93")
     assert "Surface: 70 hectares." in seed("002")

@@ -5,7 +5,7 @@ from html import unescape
 
 import pytest
 
-from quartiers import perimeters
+from quartiers import couches_officielles
 from quartiers.catalogue import build_catalogue
 from quartiers.fiche import fiche_html
 from quartiers.portraits import Source, load_documents, load_portraits
@@ -13,7 +13,7 @@ from quartiers.portraits import Source, load_documents, load_portraits
 
 @pytest.fixture(scope="module")
 def context():
-    layers = perimeters.load_layers()
+    layers = couches_officielles.load_layers()
     portraits, _ = load_portraits()
     return layers, build_catalogue(layers.qpv, layers.qic, portraits), load_documents()
 

@@ -9,12 +9,12 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from quartiers import maps, perimeters, settings
+from quartiers import couches_officielles, maps, settings
 
 
 @pytest.fixture(scope="module")
 def layers():
-    return perimeters.load_layers()
+    return couches_officielles.load_layers()
 
 
 @pytest.fixture(scope="module")

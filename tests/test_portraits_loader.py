@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from quartiers import perimeters, settings
+from quartiers import couches_officielles, settings
 from quartiers.portraits import PortraitError, load_cadres, load_documents, load_portraits
 from quartiers.verbatim import load_sources, portrait_texts, unfaithful_texts
 
@@ -29,7 +29,7 @@ def test_every_real_portrait_is_valid(loaded):
 def test_every_qpv_of_the_perimeters_has_a_record(loaded):
     portraits, _ = loaded
     codes = {p.code_qp for p in portraits.values() if p.code_qp}
-    assert perimeters.qpv_codes() <= codes
+    assert couches_officielles.qpv_codes() <= codes
 
 
 def test_eight_full_portraits_from_the_three_conventions(loaded):

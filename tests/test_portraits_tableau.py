@@ -15,7 +15,7 @@ from html import unescape
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from quartiers import perimeters, settings
+from quartiers import couches_officielles, settings
 from quartiers import portrait_html as ph
 from quartiers.catalogue import build_catalogue
 from quartiers.fiche import fiche_html
@@ -256,7 +256,7 @@ def test_the_total_row_of_the_frame_reads_cell_by_cell(real):
 
 
 def test_the_fiche_of_a_call_qpv_gives_each_cell_its_header(real):
-    layers = perimeters.load_layers()
+    layers = couches_officielles.load_layers()
     catalogue = build_catalogue(layers.qpv, layers.qic, real)
     html = unescape(fiche_html(catalogue["QN06221M"], layers, load_documents()))
     assert "Cité Du Transvaal – Centre BILLY-MONTIGNY, FOUQUIERES-LES-LENS 1 600 1 700" not in html

@@ -12,8 +12,8 @@ from shapely.geometry import box
 from quartiers import settings
 from quartiers.catalogue import build_catalogue
 from quartiers.cli import main
+from quartiers.couches_officielles import Layers, load_qic, load_qpv
 from quartiers.maps import display_layers, feature_for
-from quartiers.perimeters import Layers, load_qic, load_qpv
 from quartiers.portraits import load_portraits
 from quartiers.qic import qic_id
 

@@ -3,7 +3,7 @@
 import pytest
 
 from quartiers.catalogue import build_catalogue
-from quartiers.perimeters import load_layers
+from quartiers.couches_officielles import load_layers
 from quartiers.portraits import load_portraits
 from quartiers.search import EXACT, INSIDE, PREFIX, WORD, SearchIndex, fold, match_score, quartier_label
 

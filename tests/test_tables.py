@@ -7,14 +7,14 @@ import tomllib
 
 import pytest
 
-from quartiers import perimeters, settings, tables
+from quartiers import couches_officielles, settings, tables
 from quartiers.catalogue import build_catalogue
 from quartiers.portraits import MILLESIME_INCONNU, load_portraits
 
 
 @pytest.fixture(scope="module")
 def catalogue():
-    layers = perimeters.load_layers()
+    layers = couches_officielles.load_layers()
     portraits, errors = load_portraits()
     assert errors == []
     return build_catalogue(layers.qpv, layers.qic, portraits)

@@ -1,4 +1,4 @@
-"""The 300 m band and point look-ups: closed-form geometry first, then the real perimeters."""
+"""The 300 m band and point look-ups: closed-form geometry first, then the real couches_officielles."""
 
 import math
 from collections import Counter
@@ -11,14 +11,14 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import Point, box
 
-from quartiers import answers, perimeters, settings, zones
+from quartiers import answers, couches_officielles, settings, zones
 
 TO_WGS84 = Transformer.from_crs(settings.LAMBERT93, settings.WGS84, always_xy=True)
 
 
 @pytest.fixture(scope="module")
 def qpv():
-    frame, _ = perimeters.load_qpv()
+    frame, _ = couches_officielles.load_qpv()
     return frame
 
 
@@ -29,7 +29,7 @@ def qpv_l93(qpv):
 
 @pytest.fixture(scope="module")
 def locator(qpv):
-    epci, _ = perimeters.load_epci()
+    epci, _ = couches_officielles.load_epci()
     return zones.Locator(qpv, epci)
 
 
@@ -127,7 +127,7 @@ def test_point_in_arras_is_hors_with_the_territory_remark(locator):
 
 def test_neighbouring_qpv_band_counts_inside_call(locator, qpv_l93):
     """Billy-Montigny (CALL) about 250 m from Nouméa (CAHC, Rouvroy): in that neighbour's band."""
-    communes, _ = perimeters.load_communes()
+    communes, _ = couches_officielles.load_communes()
     billy = communes[communes["nom"] == "Billy-Montigny"].to_crs(settings.LAMBERT93).geometry.iloc[0]
     ring = qpv_l93.geometry["QN06246M"].buffer(250, quad_segs=32).exterior
     others = qpv_l93.drop(index="QN06246M").geometry
@@ -162,7 +162,7 @@ def _read_l93(path) -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def independent():
-    """QPV (contracts and neighbours) and the EPCI union, in Lambert-93, read without quartiers.perimeters."""
+    """QPV (contracts and neighbours) and the EPCI union, in Lambert-93, read without quartiers.couches_officielles."""
     qpv = pd.concat([_read_l93(settings.QPV_FILE), _read_l93(settings.QPV_VOISINS_FILE)], ignore_index=True)
     territory = shapely.union_all(_read_l93(settings.EPCI_FILE).geometry.values)
     return qpv, territory

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from quartiers import carte_proposition, maps
-from quartiers.bilan_perimetre import (
+from quartiers import maps
+from quartiers.couches_officielles import LayerError
+from quartiers.formats import fmt_ha, fmt_number, fmt_share
+from quartiers.formes import carte as carte_proposition
+from quartiers.formes.bilan_perimetre import (
     COMMUNES_NOTE,
     ENSEMBLE,
     NON_CALCULABLE,
@@ -24,10 +27,7 @@ from quartiers.bilan_perimetre import (
     assess_set,
     load_reference,
 )
-from quartiers.formats import fmt_ha, fmt_number, fmt_share
-from quartiers.maps import DisplayLayers
-from quartiers.perimeters import LayerError
-from quartiers.propositions import (
+from quartiers.formes.lecture import (
     EXTENSIONS,
     FORMATS_TEXT,
     MAX_AREA_KM2,
@@ -39,6 +39,7 @@ from quartiers.propositions import (
     proposal_from_features,
     read_proposal,
 )
+from quartiers.maps import DisplayLayers
 from quartiers.ui.state import get_display, md, publish_or_embed
 
 MAP_KEY = "carte_perimetre"
@@ -241,8 +242,8 @@ def results(resultat: Resultat) -> None:
 
 def downloads(resultat: Resultat, reference: Reference) -> None:
     """The GeoJSON result and the A4 sheet, each built only when its button is pressed (deferred downloads)."""
-    from quartiers.bilan_perimetre import result_geojson
-    from quartiers.feuille_perimetre import sheet_html
+    from quartiers.formes.bilan_perimetre import result_geojson
+    from quartiers.formes.feuille_perimetre import sheet_html
 
     left, right = st.columns(2)
     left.download_button(

@@ -10,8 +10,8 @@ import streamlit as st
 from quartiers import settings
 from quartiers.catalogue import Quartier, build_catalogue, normalise_id
 from quartiers.coordonnees import LAT_RANGE, LON_RANGE, parse_degrees
+from quartiers.couches_officielles import Layers, load_layers
 from quartiers.maps import DisplayLayers, display_layers, publish_layers, with_names
-from quartiers.perimeters import Layers, load_layers
 from quartiers.portraits import (
     Cadre,
     Document,

@@ -15,7 +15,7 @@ from streamlit_folium import st_folium
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from quartiers import settings  # noqa: E402
-from quartiers.perimeters import load_qpv  # noqa: E402
+from quartiers.couches_officielles import load_qpv  # noqa: E402
 
 
 @st.cache_resource

@@ -6,7 +6,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Polygon, mapping
 
-from quartiers import perimeters, settings
+from quartiers import couches_officielles, settings
 
 CABBALR = {f"QN062{n:02d}M" for n in range(4, 19)} | {"QN06255M"}
 CALL = {"QN06202M", "QN06216M", "QN06243M", "QN06245M", "QN06247M"} | {f"QN062{n}M" for n in range(19, 36)}
@@ -14,7 +14,7 @@ CALL = {"QN06202M", "QN06216M", "QN06243M", "QN06245M", "QN06247M"} | {f"QN062{n
 
 @pytest.fixture(scope="module")
 def layers():
-    return perimeters.load_layers()
+    return couches_officielles.load_layers()
 
 
 def test_all_37_contract_qpv_are_present_and_unique(layers):
@@ -69,7 +69,7 @@ def test_no_qic_file_means_no_qic_layer(layers):
 
 def test_missing_file_is_reported_in_french_and_other_layers_load(monkeypatch, tmp_path):
     monkeypatch.setattr(settings, "COMMUNES_FILE", tmp_path / "absent.geojson")
-    layers = perimeters.load_layers()
+    layers = couches_officielles.load_layers()
     assert layers.communes is None
     assert any("introuvable" in p and "absent.geojson" in p for p in layers.problems)
     assert layers.qpv is not None and layers.epci is not None
@@ -78,8 +78,8 @@ def test_missing_file_is_reported_in_french_and_other_layers_load(monkeypatch, t
 def test_unreadable_file_and_missing_columns(tmp_path):
     garbage = tmp_path / "garbage.geojson"
     garbage.write_text("{ pas du json", encoding="utf-8")
-    with pytest.raises(perimeters.LayerError, match="illisible.*garbage.geojson"):
-        perimeters.read_layer(garbage, ("code",))
+    with pytest.raises(couches_officielles.LayerError, match="illisible.*garbage.geojson"):
+        couches_officielles.read_layer(garbage, ("code",))
     no_columns = tmp_path / "sans_colonnes.geojson"
     square = {
         "type": "Feature",
@@ -87,8 +87,10 @@ def test_unreadable_file_and_missing_columns(tmp_path):
         "geometry": mapping(Polygon([(2.6, 50.5), (2.61, 50.5), (2.61, 50.51)])),
     }
     no_columns.write_text(json.dumps({"type": "FeatureCollection", "features": [square]}), encoding="utf-8")
-    with pytest.raises(perimeters.LayerError, match="Colonnes manquantes dans sans_colonnes.geojson : code_qp"):
-        perimeters.load_qpv(no_columns, tmp_path / "absent.geojson")
+    with pytest.raises(
+        couches_officielles.LayerError, match="Colonnes manquantes dans sans_colonnes.geojson : code_qp"
+    ):
+        couches_officielles.load_qpv(no_columns, tmp_path / "absent.geojson")
 
 
 def test_invalid_geometry_is_repaired_and_reported(tmp_path):
@@ -110,11 +112,11 @@ def test_invalid_geometry_is_repaired_and_reported(tmp_path):
         ),
         encoding="utf-8",
     )
-    frame, messages = perimeters.load_qpv(path, tmp_path / "absent.geojson")
+    frame, messages = couches_officielles.load_qpv(path, tmp_path / "absent.geojson")
     assert frame.geometry.is_valid.all()
     assert any("Géométrie invalide réparée" in m and "QN06299M" in m for m in messages)
     assert any("absent.geojson" in m for m in messages)
 
 
 def test_codes_are_read_without_geometry():
-    assert len(perimeters.qpv_codes()) == 37
+    assert len(couches_officielles.qpv_codes()) == 37

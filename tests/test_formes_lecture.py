@@ -19,7 +19,9 @@ import shapely.validation
 from shapely.geometry import box, mapping
 
 from quartiers import settings
-from quartiers.bilan_perimetre import (
+from quartiers.catalogue import qpv_label
+from quartiers.formats import fmt_number
+from quartiers.formes.bilan_perimetre import (
     EXPORT_DECIMALS,
     assess,
     assess_set,
@@ -27,9 +29,7 @@ from quartiers.bilan_perimetre import (
     result_geojson,
     result_json,
 )
-from quartiers.catalogue import qpv_label
-from quartiers.formats import fmt_number
-from quartiers.propositions import (
+from quartiers.formes.lecture import (
     MAX_POLYGONS,
     MAX_VERTICES,
     LayerChoiceNeeded,
@@ -180,7 +180,7 @@ def test_geojson_export_coordinates_are_rounded_to_about_one_centimetre(referenc
 
 
 def test_qpv_are_named_as_in_the_app_with_the_anct_name_after(reference, official):
-    from quartiers.feuille_perimetre import sheet_html
+    from quartiers.formes.feuille_perimetre import sheet_html
 
     trois_ilots = official.loc["QN06209M", "geometry"]
     assert reference.noms["QN06209M"] == "3 Îlots"
@@ -196,7 +196,7 @@ def test_qpv_are_named_as_in_the_app_with_the_anct_name_after(reference, officia
 
 
 def test_sheet_says_once_what_cannot_be_computed_here(reference, official):
-    from quartiers.feuille_perimetre import sheet_html
+    from quartiers.formes.feuille_perimetre import sheet_html
 
     (bilan,) = assess(read_proposal(geojson_bytes([official.loc["QN06208M", "geometry"]]), "m.geojson"), reference)
     html = sheet_html([bilan], None, reference, ())
@@ -208,8 +208,8 @@ def test_sheet_says_once_what_cannot_be_computed_here(reference, official):
 
 
 def test_sheet_extract_holds_the_qpv_parts_left_out(reference, official):
-    from quartiers import feuille_perimetre
-    from quartiers.carte_proposition import STYLE_BANDE_PROPOSITION, STYLE_LAISSE_HORS
+    from quartiers.formes import feuille_perimetre
+    from quartiers.formes.carte import STYLE_BANDE_PROPOSITION, STYLE_LAISSE_HORS
 
     mont_liebaut = official.loc["QN06208M", "geometry"]
     west, south, east, north = mont_liebaut.bounds
@@ -500,7 +500,7 @@ def test_page_reports_a_repaired_drawing(official):
 
 
 def test_map_tooltips_show_a_name_from_a_file_as_text(reference):
-    from quartiers.carte_proposition import result_group
+    from quartiers.formes.carte import result_group
 
     name = "<img src=x onerror=alert(1)>Quartier"
     frame = gpd.GeoDataFrame({"nom": [name]}, geometry=[box(2.62, 50.51, 2.63, 50.52)], crs=settings.WGS84)
@@ -552,7 +552,7 @@ def test_every_area_of_the_page_has_the_same_precision(official):
 
 
 def test_every_area_of_the_a4_sheet_has_the_same_precision(reference, official):
-    from quartiers.feuille_perimetre import sheet_html
+    from quartiers.formes.feuille_perimetre import sheet_html
 
     c = official.loc["QN06208M", "geometry"].centroid
     square = box(c.x - 200, c.y - 200, c.x + 200, c.y + 200)  # exactly 16 ha
@@ -564,7 +564,7 @@ def test_every_area_of_the_a4_sheet_has_the_same_precision(reference, official):
 
 
 def test_map_tooltips_give_areas_to_0_01_ha_with_a_comma(reference, official):
-    from quartiers.carte_proposition import result_group
+    from quartiers.formes.carte import result_group
 
     c = official.loc["QN06208M", "geometry"].centroid
     square = box(c.x - 200, c.y - 200, c.x + 200, c.y + 200)  # exactly 16 ha

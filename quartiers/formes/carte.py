@@ -19,8 +19,8 @@ from folium.plugins import Draw
 from jinja2 import Template
 
 from quartiers import settings
-from quartiers.bilan_perimetre import Bilan
 from quartiers.formats import fmt_ha
+from quartiers.formes.bilan_perimetre import Bilan
 from quartiers.maps import (
     MAX_ZOOM,
     PANES,

@@ -16,9 +16,9 @@ from shapely.geometry import mapping
 
 from quartiers import settings
 from quartiers.catalogue import qpv_label
-from quartiers.perimeters import COMMUNE_COLUMNS, load_qpv, read_layer, repair_geometries
+from quartiers.couches_officielles import COMMUNE_COLUMNS, load_qpv, read_layer, repair_geometries
+from quartiers.formes.lecture import Proposal
 from quartiers.portraits import load_portraits
-from quartiers.propositions import Proposal
 from quartiers.zones import band, require_metric_crs
 
 EXPORT_DECIMALS = 7  # GeoJSON export in EPSG:4326: 1e-7 degree is about 1 cm, below any drawing's precision

@@ -11,16 +11,16 @@ from html import escape
 
 import shapely
 
-from quartiers.bilan_perimetre import COMMUNES_NOTE, NON_CALCULABLE, SOURCES, Bilan, Reference
-from quartiers.carte_proposition import (
+from quartiers.fiche import svg_path
+from quartiers.formats import fmt_ha, fmt_share
+from quartiers.formes.bilan_perimetre import COMMUNES_NOTE, NON_CALCULABLE, SOURCES, Bilan, Reference
+from quartiers.formes.carte import (
     STYLE_AJOUT,
     STYLE_BANDE_PROPOSITION,
     STYLE_LAISSE_HORS,
     STYLE_PROPOSITION,
     legend_entries,
 )
-from quartiers.fiche import svg_path
-from quartiers.formats import fmt_ha, fmt_share
 from quartiers.maps import STYLE_BANDE, STYLE_QPV, STYLE_VOISIN
 from quartiers.zones import band
 

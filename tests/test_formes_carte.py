@@ -8,9 +8,9 @@ import pytest
 from streamlit_folium import _get_map_string
 
 from quartiers import maps
-from quartiers.bilan_perimetre import load_reference
-from quartiers.carte_proposition import REFERENCE_PANES, build_proposal_map, reference_layers
-from quartiers.perimeters import load_layers
+from quartiers.couches_officielles import load_layers
+from quartiers.formes.bilan_perimetre import load_reference
+from quartiers.formes.carte import REFERENCE_PANES, build_proposal_map, reference_layers
 
 
 @pytest.fixture(scope="module")
