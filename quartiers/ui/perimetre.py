@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from quartiers import maps
+from quartiers import garde, maps
 from quartiers.couches_officielles import LayerError
-from quartiers.formats import fmt_ha, fmt_number, fmt_share
+from quartiers.formats import fmt_ha, fmt_share
 from quartiers.formes import carte as carte_proposition
 from quartiers.formes.bilan_perimetre import (
     COMMUNES_NOTE,
@@ -23,21 +23,18 @@ from quartiers.formes.bilan_perimetre import (
     NON_CALCULABLE,
     Bilan,
     Reference,
-    assess,
-    assess_set,
+    evaluate_drawing,
+    evaluate_file,
     load_reference,
 )
 from quartiers.formes.lecture import (
     EXTENSIONS,
     FORMATS_TEXT,
-    MAX_AREA_KM2,
-    MAX_VERTICES,
     LayerChoiceNeeded,
     Proposal,
     ProposalError,
     accord,
-    proposal_from_features,
-    read_proposal,
+    limits_text,
 )
 from quartiers.maps import DisplayLayers
 from quartiers.ui.state import get_display, md, publish_or_embed
@@ -89,8 +86,7 @@ def file_input() -> tuple[bytes, str] | None:
     )
     st.caption(
         md(
-            f"Formats\u00a0: {FORMATS_TEXT}. Limites\u00a0: {upload_limit_mb()}\u00a0Mo par fichier, "
-            f"{fmt_number(MAX_AREA_KM2)}\u00a0km² et {fmt_number(MAX_VERTICES)}\u00a0sommets par polygone."
+            f"Formats\u00a0: {FORMATS_TEXT}. Limites\u00a0: {upload_limit_mb()}\u00a0Mo, {limits_text()}."
             + " Le fichier n'est pas conservé\u00a0: il sert le temps de votre session."
         )
     )
@@ -120,10 +116,12 @@ def _memo(key: str, compute):
     return value
 
 
-def _assess(origine: str, proposal: Proposal, reference: Reference) -> Resultat:
-    bilans = assess(proposal, reference)
-    ensemble = assess_set(proposal, reference) if len(bilans) > 1 else None
-    return Resultat(origine, proposal, bilans, ensemble)
+def _assess(origine: str, job, *args) -> Resultat:
+    """The proposal read and assessed in a bounded child process (quartiers.garde): a hostile or pathological
+    shape costs this server at most GUARD_SECONDS and GUARD_MEMORY_MB, then gets a French message."""
+    with st.spinner("Calcul du périmètre…"):
+        evaluation = garde.run(job, *args)
+    return Resultat(origine, evaluation.proposal, evaluation.bilans, evaluation.ensemble)
 
 
 def current_result(reference: Reference | None) -> Resultat | None:
@@ -144,7 +142,7 @@ def current_result(reference: Reference | None) -> Resultat | None:
             try:
                 return _memo(
                     f"fichier:{digest}:{layer}",
-                    lambda: _assess("fichier", read_proposal(data, name, layer, upload_limit_mb()), reference),
+                    lambda: _assess("fichier", evaluate_file, data, name, layer, upload_limit_mb()),
                 )
             except LayerChoiceNeeded as choice:
                 # Remember the layers of this file, so that the choice stays on screen at every later run.
@@ -159,8 +157,8 @@ def current_result(reference: Reference | None) -> Resultat | None:
             )
             return None
         key = "dessin:" + hashlib.sha256(repr(drawings).encode()).hexdigest()
-        return _memo(key, lambda: _assess("dessin", proposal_from_features(drawings), reference))
-    except ProposalError as exc:
+        return _memo(key, lambda: _assess("dessin", evaluate_drawing, drawings))
+    except (ProposalError, garde.GuardError) as exc:
         st.error(md(str(exc)))
         return None
 
