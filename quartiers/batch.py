@@ -63,6 +63,7 @@ L93_X, L93_Y = (-400_000.0, 1_800_000.0), (5_900_000.0, 7_300_000.0)
 _FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?$")
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
+_LINE_END = re.compile(r"\r\n|\r|\n")  # as the csv module counts lines
 
 
 class BatchError(ValueError):
@@ -159,24 +160,29 @@ def decode(content: bytes, name: str = "fichier") -> Decoded:
         return Decoded(content.decode("utf-8-sig"), "UTF-8")
     except UnicodeDecodeError:
         pass
-    lines = content.split(b"\n")
-    texts: list[str] = []
-    legacy: list[int] = []
-    utf8_accents = False
-    for number, line in enumerate(lines, start=1):
-        try:
-            text = line.decode("utf-8-sig" if number == 1 else "utf-8")
-            utf8_accents = utf8_accents or not line.isascii()
-        except UnicodeDecodeError:
-            text = _legacy(line)
-            legacy.append(number)
-        texts.append(text)
-    if not utf8_accents:
+    if content.decode("utf-8", errors="ignore").isascii():  # no UTF-8 accent at all: one legacy encoding
         try:
             return Decoded(content.decode("cp1252"), "Windows-1252")
         except UnicodeDecodeError:
             return Decoded(content.decode("latin-1"), "Latin-1")
-    return Decoded("\n".join(texts), "UTF-8 et Windows-1252", tuple(legacy))
+    if content.count(b"\n") + content.count(b"\r") > 2 * (MAX_ROWS + 1):  # bounds the line-by-line work
+        raise BatchError(
+            f"Le fichier {name} mélange deux encodages (UTF-8 et Windows-1252) et a trop de lignes pour être lu ligne "
+            "par ligne : enregistrez-le en UTF-8 (CSV UTF-8 dans le tableur) puis renvoyez-le."
+        )
+    parts = re.split(rb"(\r\n|\r|\n)", content)  # lines, each followed by its end, as the csv module counts
+    texts: list[str] = []
+    legacy: list[int] = []
+    for index, line in enumerate(parts):
+        if index % 2:
+            texts.append(line.decode("ascii"))
+            continue
+        try:
+            texts.append(line.decode("utf-8-sig" if index == 0 else "utf-8"))
+        except UnicodeDecodeError:
+            texts.append(_legacy(line))
+            legacy.append(index // 2 + 1)
+    return Decoded("".join(texts), "UTF-8 et Windows-1252", tuple(legacy))
 
 
 def _legacy(line: bytes) -> str:
@@ -197,6 +203,12 @@ def _lines_text(numbers: list[int] | tuple[int, ...]) -> str:
     if len(numbers) > LISTED_LINES:
         return ", ".join(shown) + f"… ({_count(len(numbers))} en tout)"
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " et " + shown[-1]
+
+
+def _first_line(text: str) -> tuple[str, str]:
+    """The first line and the text after it; lines end with CRLF, LF or CR alone (old Mac exports)."""
+    end = _LINE_END.search(text)
+    return (text, "") if end is None else (text[: end.start()], text[end.end() :])
 
 
 def _header_separator(line: str) -> str:
@@ -226,18 +238,16 @@ def read_csv(content: bytes, name: str = "fichier") -> CsvTable:
             "un fichier texte CSV (fichier binaire ou tableur ?)."
         )
     text = text.lstrip("\ufeff")
-    first_end = text.find("\n")
-    first_line = (text if first_end < 0 else text[:first_end]).strip("\r")
+    first_line, rest = _first_line(text)
     match = re.fullmatch(r'"?sep=(.)"?[;,\t]*', first_line.strip(" "), flags=re.IGNORECASE)
     skipped = 0  # lines before the header, for line numbers as in the file
     if match:  # Excel's "sep=;" line names the separator
         separator = match.group(1)
-        text = "" if first_end < 0 else text[first_end + 1 :]
+        text = rest
         skipped = 1
     else:
         separator = _header_separator(first_line)
-    header_end = text.find("\n")
-    header_line = (text if header_end < 0 else text[:header_end]).rstrip("\r")
+    header_line, _ = _first_line(text)
     if header_line.rstrip(separator + " ").count(separator) >= MAX_COLUMNS:  # refused before splitting it
         raise BatchError(_too_many_columns(name, header_line.rstrip(separator + " ").count(separator) + 1))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=False)
@@ -330,7 +340,12 @@ def read_csv(content: bytes, name: str = "fichier") -> CsvTable:
         lines = decoded.legacy_lines
         notes.append(
             f"Encodage mélangé : le fichier est en UTF-8 sauf {_lines_phrase(lines)}, "
-            f"{'lue' if len(lines) == 1 else 'lues'} en Windows-1252 : vérifiez leurs accents dans le résultat."
+            + (
+                "lue en Windows-1252 : vérifiez ses accents"
+                if len(lines) == 1
+                else "lues en Windows-1252 : vérifiez leurs accents"
+            )
+            + " dans le résultat."
         )
     if swallowing:
         notes.append(
@@ -400,7 +415,7 @@ def _unclosed_quote(text: str, line: int, separator: str) -> bool:
     """The record starting at `line` (1-based, as the csv module counts lines) ends the text inside a quote."""
     offset = 0
     if line > 1:
-        for number, match in enumerate(re.finditer(r"\r\n|\r|\n", text), start=2):
+        for number, match in enumerate(_LINE_END.finditer(text), start=2):
             if number == line:
                 offset = match.end()
                 break
