@@ -165,7 +165,8 @@ def decode(content: bytes, name: str = "fichier") -> Decoded:
             return Decoded(content.decode("cp1252"), "Windows-1252")
         except UnicodeDecodeError:
             return Decoded(content.decode("latin-1"), "Latin-1")
-    if content.count(b"\n") + content.count(b"\r") > 2 * (MAX_ROWS + 1):  # bounds the line-by-line work
+    lines = content.count(b"\n") + content.count(b"\r") - content.count(b"\r\n")
+    if lines > 2 * MAX_ROWS:  # bounds the line-by-line work (blank lines allowed)
         raise BatchError(
             f"Le fichier {name} mélange deux encodages (UTF-8 et Windows-1252) et a trop de lignes pour être lu ligne "
             "par ligne : enregistrez-le en UTF-8 (CSV UTF-8 dans le tableur) puis renvoyez-le."
