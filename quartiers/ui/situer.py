@@ -27,7 +27,7 @@ STATUS_LABELS = {
 ADDRESS_KEY = "adresse_trouvee"  # session state: the last BAN match, shown beside the answer after any rerun
 RESULT_KEY = "csv_resultat"  # session state: (content digest, ProcessedFile) of the last uploaded file
 WORKER_MIN_BYTES = 256 * 1024  # smaller files are processed inline: starting a worker would cost more
-WORKER_TIMEOUT_SECONDS = 600
+WORKER_TIMEOUT_SECONDS = 120  # the largest file accepted takes about 10 s
 WORKER_FAILED = (
     "Le traitement de ce fichier n'a pas abouti (fichier trop lourd ou mal formé) : vérifiez qu'il s'agit bien d'un "
     "CSV de points, ou découpez-le en fichiers plus petits."
