@@ -351,24 +351,6 @@ def read_proposal(
     return _validate(frame, messages, max_polygons)
 
 
-def read_proposal_path(path: Path, layer: str | None = None, max_mb: int | None = None) -> Proposal:
-    """`read_proposal` of a file on disk (command line), reading at most the size limit (a device never ends)."""
-    max_mb = upload_limit_mb() if max_mb is None else max_mb
-    limit = max_mb * 1024 * 1024
-    try:
-        if not path.is_file():
-            raise ProposalError(
-                f"{path} n'est pas un fichier ordinaire : indiquez le chemin d'un fichier {FORMATS_TEXT}."
-            )
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        raise ProposalError(f"impossible de lire {path} ({exc.strerror}).") from exc
-    if len(data) > limit:
-        raise ProposalError(f"Fichier trop volumineux : plus de {max_mb} Mo (limite de {max_mb} Mo).")
-    return read_proposal(data, path.name, layer=layer, max_mb=max_mb)
-
-
 def proposal_from_features(features: list[dict], max_polygons: int = MAX_POLYGONS) -> Proposal:
     """Proposal from GeoJSON features drawn on the map (EPSG:4326, as Leaflet.draw returns them).
 
