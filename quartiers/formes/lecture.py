@@ -54,9 +54,12 @@ EXPECTED_DRIVERS = {"gpkg": ("GPKG",), "zip": ("ESRI Shapefile",), "kml": ("KML"
 
 def limits_text() -> str:
     """The per-file limits as the page and the command line state them (French)."""
+    def n(value: float) -> str:
+        return fmt_number(value).replace(" ", "\u00a0")
+
     return (
-        f"{fmt_number(MAX_OBJECTS)}\u00a0objets, {fmt_number(MAX_PARTS)}\u00a0parties de polygones et "
-        f"{fmt_number(MAX_VERTICES)}\u00a0sommets par fichier, {fmt_number(MAX_AREA_KM2)}\u00a0km² par polygone"
+        f"{n(MAX_OBJECTS)}\u00a0objets, {n(MAX_PARTS)}\u00a0parties de polygones et {n(MAX_VERTICES)}\u00a0sommets "
+        f"par fichier, {n(MAX_AREA_KM2)}\u00a0km² par polygone"
     )
 
 

@@ -86,7 +86,7 @@ def file_input() -> tuple[bytes, str] | None:
     )
     st.caption(
         md(
-            f"Formats\u00a0: {FORMATS_TEXT}. Limites\u00a0: {upload_limit_mb()}\u00a0Mo, {limits_text()}."
+            f"Formats\u00a0: {FORMATS_TEXT}. Limites\u00a0: {upload_limit_mb()}\u00a0Mo par fichier, {limits_text()}."
             + " Le fichier n'est pas conservé\u00a0: il sert le temps de votre session."
         )
     )
