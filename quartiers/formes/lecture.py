@@ -54,6 +54,7 @@ EXPECTED_DRIVERS = {"gpkg": ("GPKG",), "zip": ("ESRI Shapefile",), "kml": ("KML"
 
 def limits_text() -> str:
     """The per-file limits as the page and the command line state them (French)."""
+
     def n(value: float) -> str:
         return fmt_number(value).replace(" ", "\u00a0")
 

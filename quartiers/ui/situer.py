@@ -12,7 +12,7 @@ from html import escape
 import streamlit as st
 
 from quartiers import settings
-from quartiers.coordonnees import CoordinateError, read_entry
+from quartiers.coordonnees import MAX_ENTRY_CHARS, CoordinateError, read_entry
 from quartiers.maps import PHONE_MAX_WIDTH_PX, DisplayLayers, view_for_bounds
 from quartiers.ui.chrome import bring_into_view, is_presentation, link_params
 from quartiers.ui.state import get_catalogue, get_layers, get_locator, md, set_point
@@ -201,8 +201,9 @@ def coordinates_form(point: tuple[float, float] | None) -> None:
             key=LAT_KEY,
             placeholder="50.518",
             help="Un nombre en degrés, ou la paire copiée d'un site de cartes\u00a0: « 50.518, 2.629 ».",
+            max_chars=MAX_ENTRY_CHARS,
         )
-        st.text_input("Longitude", key=LON_KEY, placeholder="2.629")
+        st.text_input("Longitude", key=LON_KEY, placeholder="2.629", max_chars=MAX_ENTRY_CHARS)
         st.form_submit_button("Situer ce point", on_click=_on_coordinates)
         error = st.session_state.get(FORM_ERROR_KEY)
         if error and point is None:
@@ -224,17 +225,17 @@ def _address_for(point: tuple[float, float]):
 
 def address_form() -> None:
     """Address search through the BAN: only a house number with a good score is answered in/out."""
-    from quartiers.geocoding import GeocodingUnavailable, geocode
+    from quartiers.geocoding import MAX_ADDRESS_CHARS, GeocodingUnavailable, geocode
 
     with st.form("adresse"):
         st.markdown("**Chercher une adresse (nécessite internet)**")
         st.caption(BAN_NOTICE)
-        address = st.text_input("Adresse", placeholder="12 rue de la Gare, Béthune")
+        address = st.text_input("Adresse", placeholder="12 rue de la Gare, Béthune", max_chars=MAX_ADDRESS_CHARS)
         submitted = st.form_submit_button("Chercher l'adresse")
     if submitted and address.strip():
         try:
             found = geocode(address.strip())
-        except GeocodingUnavailable as exc:
+        except (GeocodingUnavailable, ValueError) as exc:
             st.session_state.pop(ADDRESS_KEY, None)
             st.warning(str(exc))
             return
