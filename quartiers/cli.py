@@ -254,6 +254,7 @@ def _perimetre(args) -> int:
 
 
 def _importer_qic(args) -> int:
+    from quartiers.formats import fmt_ha
     from quartiers.formes.lecture import ProposalError
     from quartiers.qic import import_qic
 
@@ -266,5 +267,5 @@ def _importer_qic(args) -> int:
     for message in imported.messages:
         print(f"Attention : {message}", file=sys.stderr)
     action = "remplacé" if imported.remplace else "ajouté"
-    print(f"QIC « {imported.id} » {action} dans {imported.path} ({imported.surface_ha:.2f} ha).")
+    print(f"QIC « {imported.id} » {action} dans {imported.path} ({fmt_ha(imported.surface_ha)}).")
     return 0
