@@ -3,8 +3,8 @@
 Streamlit keeps a closed tab's session for a reconnection (2 minutes), then forgets it without shutting it
 down, so the bytes of its uploads (file uploader) and of its download buttons (media files) stay in the
 server's memory until another session's shutdown happens to sweep them. One janitor thread per process looks
-every `SWEEP_SECONDS` for sessions that are neither connected nor kept for a reconnection, or that have been
-disconnected for more than `RELEASE_SECONDS`, and releases their files.
+every `SWEEP_SECONDS` for sessions disconnected for more than `RELEASE_SECONDS` (closed, as Streamlit closes a
+session) and for files whose session is already forgotten (released).
 
 This reads Streamlit's runtime (pinned version, requirements.txt): `Runtime.instance()`, its session manager,
 `uploaded_file_mgr.file_storage` and `media_file_mgr`. If those change, the janitor logs once and stops; the app
@@ -27,7 +27,11 @@ SWEEP_SECONDS = min(15.0, max(1.0, RELEASE_SECONDS / 4))
 
 
 def sweep(disconnected_since: dict[str, float], now: float) -> list[str]:
-    """Release the upload and media files of the sessions gone; returns their ids (one pass of the janitor)."""
+    """Close the sessions disconnected for RELEASE_SECONDS and release the files of those already forgotten.
+
+    Closing a kept session (Streamlit's `close_session`: out of the reconnection store, then `shutdown`) drops its
+    state and its upload and media files at once. Returns the ids released (one pass of the janitor).
+    """
     from streamlit.runtime import Runtime
 
     runtime = Runtime.instance()
@@ -37,24 +41,22 @@ def sweep(disconnected_since: dict[str, float], now: float) -> list[str]:
     active = {info.session.id for info in sessions.list_active_sessions()}
     kept = {info.session.id for info in sessions.list_sessions()} - active
     for session_id in list(disconnected_since):
-        if session_id in active:
+        if session_id not in kept:
             del disconnected_since[session_id]
     for session_id in kept:
         disconnected_since.setdefault(session_id, now)
-    holders = set(getattr(uploads, "file_storage", {})) | set(getattr(media, "_files_by_session_and_coord", {}))
-    released = [
-        session_id
-        for session_id in holders
-        if session_id not in active
-        and (session_id not in kept or now - disconnected_since.get(session_id, now) >= RELEASE_SECONDS)
-    ]
+    released = [s for s in kept if now - disconnected_since[s] >= RELEASE_SECONDS]
     for session_id in released:
+        sessions.close_session(session_id)
+        disconnected_since.pop(session_id, None)
+    holders = set(getattr(uploads, "file_storage", {})) | set(getattr(media, "_files_by_session_and_coord", {}))
+    forgotten = [s for s in holders if s not in active and s not in kept]
+    for session_id in forgotten:
         uploads.remove_session_files(session_id)
         media.clear_session_refs(session_id)
-        disconnected_since.pop(session_id, None)
-    if released:
+    if forgotten:
         media.remove_orphaned_files()
-    return released
+    return released + forgotten
 
 
 def _janitor() -> None:
