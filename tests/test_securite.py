@@ -439,3 +439,42 @@ def test_cli_refuses_a_hostile_proposal_in_french(tmp_path, listener):
         assert not any(secret in done.stdout + done.stderr for secret in SECRETS)
     assert received == []
     assert os.environ.get("GDAL_SKIP") is None or "OGR_VRT" in os.environ["GDAL_SKIP"]
+
+
+# --- what a map reports comes from the visitor's browser --------------------------------------------------------
+
+HOSTILE_REPORTS = [
+    "pas un objet",
+    [1, 2, 3],
+    {"last_active_drawing": "x", "last_clicked": [1], "all_drawings": "y"},
+    {"last_active_drawing": {"properties": ["qpv"]}, "last_clicked": {"lat": "50", "lng": None}, "all_drawings": [5]},
+    {
+        "last_active_drawing": {"properties": {"couche": "qpv", "code_qp": {"x": 1}}},
+        "last_clicked": {"lat": True, "lng": 2},
+    },
+    {"all_drawings": [{"geometry": {"type": "Polygon", "coordinates": [[[2.6, 50.5]] * 3]}}]},
+]
+
+
+def _callbacks_with(report):
+    """An app that stores `report` as each map's report, then runs each page's map callback and the perimeter read."""
+    import streamlit as st
+
+    from quartiers.ui import carte, perimetre, situer
+
+    for key in (carte.MAP_KEY, "carte_situer", perimetre.MAP_KEY):
+        st.session_state[key] = report
+    carte.on_map_click()
+    situer.on_point_click()
+    perimetre.current_result(perimetre.get_reference())
+    st.write("fin")
+
+
+@pytest.mark.usefixtures("fresh_caches")
+@pytest.mark.parametrize("report", HOSTILE_REPORTS, ids=range(len(HOSTILE_REPORTS)))
+def test_a_map_report_of_the_wrong_shape_changes_nothing_and_raises_nothing(report):
+    at = AppTest.from_function(_callbacks_with, args=(report,), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.markdown[-1].value == "fin"
+    assert "quartier" not in at.query_params and "lat" not in at.query_params

@@ -33,14 +33,14 @@ def layer_urls() -> dict[str, str]:
 
 def on_map_click() -> None:
     """Copy the clicked quartier's code into the URL; clicks on other layers (the band included) select nothing."""
-    value = st.session_state.get(MAP_KEY) or {}
-    feature = value.get("last_active_drawing") or {}
-    properties = feature.get("properties") or {}
+    properties = state.as_dict(state.as_dict(state.map_value(MAP_KEY, "last_active_drawing")).get("properties"))
     if properties.get("couche") in ("qpv", "qpv_voisin"):
         chosen = properties.get("code_qp")
     elif properties.get("couche") == "qic":
         chosen = properties.get("id")
     else:
+        return
+    if not isinstance(chosen, str):
         return
     st.session_state["selection_par_clic"] = True
     st.session_state["portrait_a_montrer"] = True

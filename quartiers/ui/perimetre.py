@@ -37,7 +37,7 @@ from quartiers.formes.lecture import (
     limits_text,
 )
 from quartiers.maps import DisplayLayers
-from quartiers.ui.state import get_display, md, publish_or_embed
+from quartiers.ui.state import get_display, map_value, md, publish_or_embed
 
 MAP_KEY = "carte_perimetre"
 
@@ -133,7 +133,7 @@ def current_result(reference: Reference | None) -> Resultat | None:
     try:
         if upload is not None:
             data, name = upload
-            if (st.session_state.get(MAP_KEY) or {}).get("all_drawings"):
+            if map_value(MAP_KEY, "all_drawings"):
                 st.caption("Un fichier est déposé : les polygones dessinés sur la carte ne sont pas pris en compte.")
             digest = hashlib.sha256(data).hexdigest()
             layer = _layer_choice(digest)
@@ -148,7 +148,7 @@ def current_result(reference: Reference | None) -> Resultat | None:
                 # Remember the layers of this file, so that the choice stays on screen at every later run.
                 st.session_state["perimetre_couches"] = (digest, choice.layers)
                 st.rerun()
-        drawings = (st.session_state.get(MAP_KEY) or {}).get("all_drawings") or []
+        drawings = map_value(MAP_KEY, "all_drawings") or []
         if not drawings:
             st.info(
                 "Déposez un fichier, ou dessinez un ou plusieurs polygones sur la carte avec l'outil « polygone » "

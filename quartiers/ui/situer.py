@@ -15,7 +15,7 @@ from quartiers import settings
 from quartiers.coordonnees import MAX_ENTRY_CHARS, CoordinateError, read_entry
 from quartiers.maps import PHONE_MAX_WIDTH_PX, DisplayLayers, view_for_bounds
 from quartiers.ui.chrome import bring_into_view, is_presentation, link_params
-from quartiers.ui.state import get_catalogue, get_layers, get_locator, md, set_point
+from quartiers.ui.state import as_dict, get_catalogue, get_layers, get_locator, map_value, md, set_point
 
 STATUS_LABELS = {
     "dans": "Dans un QPV",
@@ -92,12 +92,13 @@ BAN_NOTICE = (
 
 
 def on_point_click() -> None:
-    clicked = (st.session_state.get("carte_situer") or {}).get("last_clicked")
-    if clicked and "lat" in clicked and "lng" in clicked:
+    clicked = as_dict(map_value("carte_situer", "last_clicked"))
+    lat, lng = clicked.get("lat"), clicked.get("lng")
+    if isinstance(lat, int | float) and isinstance(lng, int | float) and not isinstance(lat, bool):
         st.session_state["point_par_clic"] = True
         st.session_state[SHOW_ANSWER_KEY] = True
         st.session_state.pop(FORM_ERROR_KEY, None)
-        set_point(float(clicked["lat"]), float(clicked["lng"]))
+        set_point(float(lat), float(lng))
 
 
 def phone_layout_styles() -> None:

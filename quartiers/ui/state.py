@@ -34,6 +34,21 @@ def md(text: str) -> str:
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
 
 
+def map_value(key: str, member: str) -> object:
+    """One member of what a map (st_folium) reported, None unless the report is a JSON object.
+
+    The report comes from the visitor's browser, which may send anything: every caller then checks the
+    member's own shape (a dict, a list...) before using it.
+    """
+    value = st.session_state.get(key)
+    return value.get(member) if isinstance(value, dict) else None
+
+
+def as_dict(value: object) -> dict:
+    """`value` if it is a JSON object, else an empty one (a visitor's report of the wrong shape)."""
+    return value if isinstance(value, dict) else {}
+
+
 @st.cache_resource(show_spinner="Chargement des périmètres…")
 def get_layers() -> Layers:
     return load_layers()
