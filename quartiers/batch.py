@@ -776,3 +776,9 @@ def preview_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         f"Colonnes de même nom ({doubled}) : numérotées « (2) », « (3) »… dans cet aperçu seulement, "
         "gardées telles quelles dans le fichier résultat."
     )
+
+
+def process_upload_job(content: bytes, name: str, qpv, territory) -> ProcessedFile:
+    """`process_upload` with the Locator built from the layers (QPV and territory GeoDataFrames), for the page's
+    guarded child process (quartiers.garde): a large file never holds the app's process."""
+    return process_upload(content, name, Locator(qpv, territory))

@@ -350,13 +350,11 @@ def test_a_hostile_upload_is_one_french_error(content, said):
 
 
 def test_a_worker_that_fails_refuses_the_file_instead_of_processing_it_in_the_app(monkeypatch):
-    import subprocess
-
-    from quartiers import batch
+    from quartiers import batch, garde
     from quartiers.ui import situer as ui_situer
 
     def dies(*_):
-        raise subprocess.CalledProcessError(-9, "quartiers.worker")
+        raise garde.GuardError("Le calcul a échoué sur le serveur.")
 
     monkeypatch.setattr(ui_situer, "WORKER_MIN_BYTES", 0)
     monkeypatch.setattr(ui_situer, "_process_in_worker", dies)

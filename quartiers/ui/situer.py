@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
-import subprocess
-import sys
 from html import escape
 
 import streamlit as st
 
-from quartiers import settings
+from quartiers import garde
 from quartiers.coordonnees import MAX_ENTRY_CHARS, CoordinateError, read_entry
 from quartiers.maps import PHONE_MAX_WIDTH_PX, DisplayLayers, view_for_bounds
 from quartiers.ui.chrome import bring_into_view, is_presentation, link_params
@@ -27,7 +24,12 @@ STATUS_LABELS = {
 ADDRESS_KEY = "adresse_trouvee"  # session state: the last BAN match, shown beside the answer after any rerun
 RESULT_KEY = "csv_resultat"  # session state: (content digest, ProcessedFile) of the last uploaded file
 WORKER_MIN_BYTES = 256 * 1024  # smaller files are processed inline: starting a worker would cost more
-WORKER_TIMEOUT_SECONDS = 120  # the largest file accepted takes about 10 s
+WORKER_TIMEOUT_SECONDS = 60  # the largest file accepted takes about 10 s
+WORKER_MEMORY_MB = 1_200  # resident; the largest file accepted peaks at about 540 MB
+WORKER_STOPPED = (
+    "Le traitement de ce fichier a été arrêté : il demandait trop de temps ou de mémoire au serveur. "
+    "Découpez-le en fichiers plus petits, ou retirez les colonnes inutiles."
+)
 WORKER_FAILED = (
     "Le traitement de ce fichier n'a pas abouti (fichier trop lourd ou mal formé) : vérifiez qu'il s'agit bien d'un "
     "CSV de points, ou découpez-le en fichiers plus petits."
@@ -310,38 +312,36 @@ def point_view(point: tuple[float, float] | None, display: DisplayLayers) -> dic
 
 
 def _process_in_worker(content: bytes, name: str, layers):
-    """Process an upload in a child process (quartiers/worker.py): a heavy file never holds the app's GIL.
+    """Process an upload in a guarded child process (quartiers.garde): a heavy file never holds the app's process,
+    and is stopped beyond WORKER_TIMEOUT_SECONDS or WORKER_MEMORY_MB. Raises garde.GuardError when stopped."""
+    from quartiers.batch import process_upload_job
 
-    A fresh process per file, so its memory goes back to the system when the file is done. Raises OSError,
-    subprocess.SubprocessError or pickle.UnpicklingError when the worker fails.
-    """
-    payload = pickle.dumps((content, name, layers.qpv, layers.epci))
-    done = subprocess.run(
-        [sys.executable, "-m", "quartiers.worker"],
-        input=payload,
-        capture_output=True,
-        cwd=settings.ROOT,
-        timeout=WORKER_TIMEOUT_SECONDS,
-        check=True,
+    return garde.run(
+        process_upload_job,
+        content,
+        name,
+        layers.qpv,
+        layers.epci,
+        seconds=WORKER_TIMEOUT_SECONDS,
+        memory_mb=WORKER_MEMORY_MB,
     )
-    return pickle.loads(done.stdout)
 
 
 def _process(content: bytes, name: str):
-    """Process an upload: inline when small, else in the worker process (the page waits, other sessions don't).
+    """Process an upload: inline when small, else in the guarded child process (the page waits, others don't).
 
-    A worker that could not start leaves the file to this process; one that failed or ran out of time means the
-    file is refused (processing it here would hold the app the same way).
+    A child that could not start leaves the file to this process; one that failed or was stopped means the file is
+    refused (processing it here would hold the app the same way).
     """
     from quartiers.batch import ProcessedFile, process_upload
 
     if len(content) >= WORKER_MIN_BYTES:
         try:
             return _process_in_worker(content, name, get_layers())
-        except (subprocess.SubprocessError, pickle.UnpicklingError, EOFError):
-            return ProcessedFile.refused(name, WORKER_FAILED)
+        except garde.GuardError as exc:
+            return ProcessedFile.refused(name, WORKER_FAILED if "Calcul arrêté" not in str(exc) else WORKER_STOPPED)
         except OSError:
-            pass  # the worker could not start: this file is processed inline
+            pass  # the child could not start: this file is processed inline
     return process_upload(content, name, get_locator())
 
 
