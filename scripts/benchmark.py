@@ -176,60 +176,78 @@ def clicks(browser, url: str, frame_selector: str, targets, pid: int, heading_of
 # --- N simultaneous users over Streamlit's websocket -------------------------------------------------
 
 
-async def one_user(base: str, user: int, targets, timings: dict, errors: list) -> None:
-    """Open the Carte page, then click CLICKS_PER_USER quartiers, as the browser would over the websocket."""
+class Session:
+    """One browser tab speaking Streamlit's protocol over the websocket: a page load, then reruns."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.state: dict = {}
+
+    async def run(self, query: str, widgets=None, fragment: str = "", expect: str | None = None):
+        """Send one rerun; seconds to its end (or to the heading `expect`, None if it never came)."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        state = self.state
+        back = BackMsg()
+        back.rerun_script.query_string = query
+        back.rerun_script.page_script_hash = state.get("page", "")
+        if fragment:
+            back.rerun_script.fragment_id = fragment
+        for widget in widgets or []:
+            back.rerun_script.widget_states.widgets.append(widget)
+        start = time.perf_counter()
+        await self.ws.send(back.SerializeToString())
+        seen = None
+        while True:
+            message = ForwardMsg()
+            message.ParseFromString(await asyncio.wait_for(self.ws.recv(), LOAD_TIMEOUT_S))
+            kind = message.WhichOneof("type")
+            if kind == "new_session":
+                state["page"] = message.new_session.page_script_hash
+            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                element = message.delta.new_element
+                if element.WhichOneof(
+                    "type"
+                ) == "component_instance" and element.component_instance.component_name.endswith("st_folium"):
+                    state["map"] = element.component_instance.id
+                    state["fragment"] = message.delta.fragment_id
+                if expect and element.WhichOneof("type") == "heading" and element.heading.body == expect:
+                    seen = time.perf_counter() - start
+            elif kind == "page_info_changed":
+                state["query"] = message.page_info_changed.query_string
+            elif kind == "script_finished":
+                if message.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    continue  # the first run of a fresh server reruns itself (see quartiers/ui/__init__.py)
+                return seen if expect else time.perf_counter() - start
+
+    async def click(self, n: int, feature: dict, expect: str | None = None):
+        """The map reports a click on `feature` (the n-th click of this tab): its fragment reruns."""
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        widget = WidgetState(id=self.state["map"])
+        widget.json_value = json.dumps({"last_active_drawing": feature, "last_object_clicked_count": n + 1})
+        return await self.run(self.state.get("query", ""), [widget], self.state.get("fragment", ""), expect=expect)
+
+
+def connect(base: str, user: int):
     import websockets
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     url = base.replace("http://", "ws://") + "/_stcore/stream"
+    return websockets.connect(
+        url, subprotocols=["streamlit"], max_size=None, additional_headers={"Cookie": f"carte_route=u{user}"}
+    )
+
+
+async def one_user(base: str, user: int, targets, timings: dict, errors: list) -> None:
+    """Open the Carte page, then click CLICKS_PER_USER quartiers, as the browser would over the websocket."""
     try:
-        async with websockets.connect(
-            url, subprotocols=["streamlit"], max_size=None, additional_headers={"Cookie": f"carte_route=u{user}"}
-        ) as ws:
-
-            async def run(query: str, widgets=None, fragment: str = "", expect: str | None = None):
-                back = BackMsg()
-                back.rerun_script.query_string = query
-                back.rerun_script.page_script_hash = state.get("page", "")
-                if fragment:
-                    back.rerun_script.fragment_id = fragment
-                for widget in widgets or []:
-                    back.rerun_script.widget_states.widgets.append(widget)
-                start = time.perf_counter()
-                await ws.send(back.SerializeToString())
-                seen = None
-                while True:
-                    message = ForwardMsg()
-                    message.ParseFromString(await asyncio.wait_for(ws.recv(), LOAD_TIMEOUT_S))
-                    kind = message.WhichOneof("type")
-                    if kind == "new_session":
-                        state["page"] = message.new_session.page_script_hash
-                    elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                        element = message.delta.new_element
-                        if element.WhichOneof(
-                            "type"
-                        ) == "component_instance" and element.component_instance.component_name.endswith("st_folium"):
-                            state["map"] = element.component_instance.id
-                            state["fragment"] = message.delta.fragment_id
-                        if expect and element.WhichOneof("type") == "heading" and element.heading.body == expect:
-                            seen = time.perf_counter() - start
-                    elif kind == "page_info_changed":
-                        state["query"] = message.page_info_changed.query_string
-                    elif kind == "script_finished":
-                        if message.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                            continue  # the first run of a fresh server reruns itself (see quartiers/ui/__init__.py)
-                        return seen if expect else time.perf_counter() - start
-
-            from streamlit.proto.WidgetStates_pb2 import WidgetState
-
-            state: dict = {}
-            timings["first"].append(await run(""))
+        async with connect(base, user) as ws:
+            session = Session(ws)
+            timings["first"].append(await session.run(""))
             for n in range(CLICKS_PER_USER):
                 code, (name, _, _, feature) = targets[(n + user) % len(targets)]
-                widget = WidgetState(id=state["map"])
-                widget.json_value = json.dumps({"last_active_drawing": feature, "last_object_clicked_count": n + 1})
-                seen = await run(state.get("query", ""), [widget], state.get("fragment", ""), expect=name)
+                seen = await session.click(n, feature, expect=name)
                 if seen is None:
                     raise RuntimeError(f"no portrait heading for {code}")
                 timings["click"].append(seen)
