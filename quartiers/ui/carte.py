@@ -8,14 +8,13 @@ the map's short script, not its data.
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from quartiers import maps
 from quartiers.answers import BAND_DISCLAIMER
 from quartiers.catalogue import Quartier
 from quartiers.formats import fmt_number
 from quartiers.maps import DisplayLayers
-from quartiers.ui import chrome, portrait, recherche, state
+from quartiers.ui import chrome, portrait, recherche, rendered_map, state
 from quartiers.ui.chrome import link_params
 from quartiers.ui.state import get_catalogue, get_display, get_layers, md, select
 
@@ -71,17 +70,24 @@ def requested_view(display: DisplayLayers, quartier: Quartier | None, commune: s
 def map_widget(display: DisplayLayers, quartier: Quartier | None, commune: str | None) -> None:
     """The map: built from the cached layer URLs; the selection and the view change without reloading it."""
     presentation = st.query_params.get("presentation") == "1"
-    st_folium(
-        maps.build_map(display, layer_urls(), presentation=presentation),
+    rendered_map.show(  # st_folium, with the map rendered once per process (quartiers/ui/rendered_map.py)
+        rendered_carte(presentation, tuple(layer_urls().items())),
         key=MAP_KEY,
         height=maps.MAP_HEIGHT_PX,
-        use_container_width=True,
         # The click counter makes a second click on the same quartier a new value (after a search or Back).
         returned_objects=["last_active_drawing", "last_object_clicked_count"],
         on_change=on_map_click,
-        feature_group_to_add=maps.selected_quartier_group(quartier.id if quartier else None),
+        feature_group=rendered_map.feature_group_script(
+            maps.selected_quartier_group, quartier.id if quartier else None
+        ),
         **requested_view(display, quartier, commune),
     )
+
+
+@st.cache_resource(show_spinner=False)
+def rendered_carte(presentation: bool, urls: tuple[tuple[str, str], ...]) -> rendered_map.RenderedMap:
+    """The Carte's map as st_folium sends it, once per process for each presentation mode and set of layer URLs."""
+    return rendered_map.render(maps.build_map(get_display(), dict(urls), presentation=presentation))
 
 
 def page_title(quartier: Quartier | None) -> None:
