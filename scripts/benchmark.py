@@ -546,7 +546,8 @@ def main() -> int:
         ]
         rows += cpu_rows(app_base, app.pid, empty_base, empty.pid, bare_base, bare.pid, targets)
         for users in USERS:
-            rows += load_rows(f"{users} users, 1 process", load_runs(app_base, users, targets, [app.pid]))
+            label = f"{users} user{'s' if users > 1 else ''}, 1 process"
+            rows += load_rows(label, load_runs(app_base, users, targets, [app.pid]))
     finally:
         stop_app(app)
         stop_app(bare)

@@ -7,6 +7,8 @@ the map's short script, not its data.
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from quartiers import maps
@@ -135,21 +137,24 @@ def selection_view() -> None:
 def text_legend(display: DisplayLayers) -> None:
     """RGAA: the legend and the map's content also exist as text."""
     with st.expander("Légende et contenu de la carte (texte)", expanded=False):
-        for _, label in maps.legend_entries(display):
-            st.markdown(f"- {md(label)}")
-        if display.qic is None:
-            st.markdown("- " + md("Quartiers d'intérêt communautaire (QIC) : périmètres non publiés, non représentés."))
-        st.markdown(md(BAND_DISCLAIMER))
-        st.markdown(
-            md(
-                "Contours des communes : Etalab 2024 (IGN ADMIN EXPRESS), généralisés à 100 m : ils servent de repère, "
-                "pas de limite exacte. Les QPV sont au tracé officiel ANCT, non simplifié pour les calculs "
-                f"(simplifié à {fmt_number(display.simplification_m)} m pour l'affichage)."
-            )
-        )
-        st.markdown(
-            "La liste complète des quartiers, avec leurs communes et indicateurs, est sur la page « Quartiers »."
-        )
+        st.markdown(_text_legend_markdown(display))  # one element, not one per line
+
+
+def _text_legend_markdown(display: DisplayLayers) -> str:
+    """The text legend as one markdown text: a list of the layers, then the notes (a few µs: not cached)."""
+    lines = [f"- {md(label)}" for _, label in maps.legend_entries(display)]
+    if display.qic is None:
+        lines.append("- " + md("Quartiers d'intérêt communautaire (QIC) : périmètres non publiés, non représentés."))
+    notes = [
+        md(BAND_DISCLAIMER),
+        md(
+            "Contours des communes : Etalab 2024 (IGN ADMIN EXPRESS), généralisés à 100 m : ils servent de repère, "
+            "pas de limite exacte. Les QPV sont au tracé officiel ANCT, non simplifié pour les calculs "
+            f"(simplifié à {fmt_number(display.simplification_m)} m pour l'affichage)."
+        ),
+        "La liste complète des quartiers, avec leurs communes et indicateurs, est sur la page « Quartiers ».",
+    ]
+    return "\n\n".join(["\n".join(lines), *notes])
 
 
 def downloads() -> None:
@@ -166,14 +171,16 @@ def downloads() -> None:
                 continue
             st.download_button(
                 f"{labels[name]} (GeoJSON)",
-                data,
+                # Handed over when pressed (deferred): each page load no longer hashes and stores every layer.
+                functools.partial(str, data),
                 file_name=f"{name}.geojson",
                 mime="application/geo+json",
                 key=f"dl_{name}",
+                on_click="ignore",
             )
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)  # the same text for every visitor, never modified: no copy per run
 def _layer_geojson_cached(name: str) -> str:
     from quartiers.exports import layer_geojson
 
