@@ -40,6 +40,7 @@ from quartiers.formes.lecture import (
     read_proposal,
 )
 from quartiers.maps import DisplayLayers
+from quartiers.ui import rendered_map
 from quartiers.ui.state import get_display, md, publish_or_embed
 
 MAP_KEY = "carte_perimetre"
@@ -74,6 +75,14 @@ def map_layers() -> DisplayLayers:
 def layer_urls() -> dict[str, str]:
     """Layer name → URL of the static file of each of `map_layers()`, written once per process (again if deleted)."""
     return publish_or_embed(map_layers())
+
+
+@st.cache_resource(show_spinner=False)
+def rendered_proposal_map(presentation: bool, urls: tuple[tuple[str, str], ...]) -> rendered_map.RenderedMap:
+    """This page's map without the proposal, as st_folium sends it: once per process for each mode and URLs."""
+    return rendered_map.render(
+        carte_proposition.build_proposal_map(map_layers(), dict(urls), presentation=presentation)
+    )
 
 
 def upload_limit_mb() -> int:

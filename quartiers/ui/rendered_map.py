@@ -67,7 +67,12 @@ def _elements(element):
 @functools.cache
 def feature_group_script(build: Callable[[], folium.FeatureGroup], *args) -> str:
     """The script `st_folium` sends for `feature_group_to_add=build(*args)`: pure, so kept per process."""
-    return streamlit_folium._get_feature_group_string(build(*args), map=folium.Map(tiles=None), idx=0)
+    return group_script(build(*args))
+
+
+def group_script(group: folium.FeatureGroup) -> str:
+    """The script `st_folium` sends for `feature_group_to_add=group` (not kept: for a group made once)."""
+    return streamlit_folium._get_feature_group_string(group, map=folium.Map(tiles=None), idx=0)
 
 
 def show(
