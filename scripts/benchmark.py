@@ -1,15 +1,21 @@
-"""Benchmark of the app (not a test): `make benchmark`. Prints one table; every figure is a median of runs.
+"""Benchmark of the app (not a test): `make benchmark` (about 10 minutes; `--quick` checks every row in 3).
 
-Side by side in one run, on this machine, network closed (basemap tiles fail, as expected):
+Side by side in one run, on this machine, network closed (basemap tiles fail, as expected). A row that is
+run several times prints min / median / max, and meets its target only when its worst run does:
 - time to the first drawn QPV polygons: the app, a bare st_folium map of the same 37 QPV (anchor
   scripts/anchors/bare_map.py, Leaflet served locally) and a static Leaflet page of the same GeoJSON
-  (anchor scripts/anchors/leaflet_static.html, the floor);
-- click → portrait heading shown on the app, click → name shown on the bare map (Debian chromium);
-- server CPU seconds per click (utime + stime of the server process, /proc/<pid>/stat) and bytes per
-  click (websocket frames received by the page, Chrome DevTools protocol);
+  (anchor scripts/anchors/leaflet_static.html, the floor); then the same on a 390 × 844 phone at slow 4G
+  (Chromium's network emulation), with the bytes received;
+- click → portrait heading shown on the app, click → name shown on the bare map (Debian chromium), and
+  websocket bytes per click (Chrome DevTools protocol);
+- server CPU (utime + stime of the server process, /proc/<pid>/stat: CPU time, not wall time, so other
+  work on the machine changes it little) per page load and per click, in batches of fresh websocket tabs,
+  against Streamlit's floor measured in the same run: an empty page (scripts/anchors/empty_page.py) and
+  the bare map; per browser page load with a cold cache (the files too); the perimeter test's runs;
 - N simultaneous users (N = 1, 5, 20), each a websocket client speaking Streamlit's protocol as the
   browser does (first page, then clicks on the map): p50 / p95 / max, errors, server memory
-  (VmRSS) before / peak / after; then 20 users on 2 processes behind nginx (`make serve-multi`).
+  (VmRSS) before / peak / after, each step three times; then 20 and 40 users on 2 processes behind nginx
+  (`make serve-multi`, deploy/nginx.conf.template).
 """
 
 from __future__ import annotations
@@ -140,6 +146,34 @@ def first_drawn(browser, url: str, frame_selector: str | None) -> float:
     elapsed = time.perf_counter() - start
     context.close()
     return elapsed
+
+
+def browser_page_cpu(browser, url: str, pids: list[int], frame_selector: str | None) -> float:
+    """Server CPU seconds of one page load by a browser with a cold cache (every file asked for), once quiet:
+    the script run and everything the server sends (Streamlit's bundles, the component, Leaflet, layers)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    before = sum(cpu_seconds(pid) for pid in pids)
+    page.goto(url)
+    if frame_selector:
+        page.frame_locator(frame_selector).locator(QPV_STROKE).filter(visible=True).first.wait_for(timeout=120_000)
+    else:
+        page.locator("h1").first.wait_for(timeout=120_000)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1000)  # a last report of the map, and the server's answer to it
+    cpu = sum(cpu_seconds(pid) for pid in pids) - before
+    context.close()
+    return cpu
+
+
+def browser_cpu_rows(browser, pages: dict[str, tuple[str, list[int], str | None]], label: str):
+    """RUNS cold browser page loads of each page, interleaved: server CPU min / median / max."""
+    runs: dict[str, list[float]] = {name: [] for name in pages}
+    for _ in range(RUNS):
+        for name, (url, pids, frame_selector) in pages.items():
+            runs[name].append(browser_page_cpu(browser, url, pids, frame_selector))
+    ms = {"unit": "ms", "scale": 1000, "digits": 0}
+    return [(f"{label}, min / median / max of {RUNS}: {name}", spread(values, **ms)) for name, values in runs.items()]
 
 
 def map_point(page, frame_selector: str, lat: float, lon: float):
@@ -522,6 +556,15 @@ def main() -> int:
             bare_clicks = clicks(
                 browser, bare_base + "/", "iframe", targets, bare.pid, lambda name, code: _official_name(code)
             )
+            rows += browser_cpu_rows(
+                browser,
+                {
+                    "app": (app_base + "/", [app.pid], MAP_IFRAME),
+                    "empty page": (empty_base + "/", [empty.pid], None),
+                    "bare st_folium map": (bare_base + "/", [bare.pid], "iframe"),
+                },
+                "server CPU per browser page load, cold cache, every file from the app process",
+            )
             rows += phone_rows(
                 browser,
                 {
@@ -600,6 +643,11 @@ def multi_process(targets, log) -> list[tuple[str, str]]:
         rows += load_rows("40 users, 2 processes + nginx", load_runs(base, 40, targets, pids))
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            rows += browser_cpu_rows(
+                browser,
+                {"app, both processes": (base + "/", pids, MAP_IFRAME)},
+                "server CPU per browser page load behind nginx (files kept by nginx), cold browser cache",
+            )
             rows += phone_rows(browser, {"app behind nginx (gzip)": (base + "/", MAP_IFRAME)})
             browser.close()
         return rows

@@ -7,7 +7,8 @@ then prints the top lines of the merged profile of the page loads and of the cli
 thread's CPU per run (min / median / max; time.thread_time, so other processes on the machine barely
 change it, unlike wall time).
 
-`python scripts/profile_server.py [--loads N] [--top N] [--script app.py]`
+`python scripts/profile_server.py [--loads N] [--top N] [--script app.py] [--perimetre]`; with --perimetre,
+the "Tester un périmètre" page is opened and a drawn square assessed (reported as "click").
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def serve(port: int, script: str) -> None:
     original = ScriptRunner._run_script
 
     def profiled(self, rerun_data):
-        kind = "click" if rerun_data.fragment_id_queue else "load"
+        widgets = rerun_data.widget_states.widgets if rerun_data.widget_states is not None else []
+        kind = "click" if rerun_data.fragment_id_queue or len(widgets) else "load"
         profile = cProfile.Profile()
         cpu = time.thread_time()
         profile.enable()
@@ -77,12 +79,13 @@ def main() -> int:
     import subprocess
 
     from scripts.appserver import free_port, stop_app, wait_healthy
-    from scripts.benchmark import Session, connect, quartiers
+    from scripts.benchmark import Session, connect, drawn_square, quartiers
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loads", type=int, default=10)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--script", default="app.py")
+    parser.add_argument("--perimetre", action="store_true", help="profile the perimeter page and its test")
     args = parser.parse_args()
     targets = list(quartiers().items())
     out = Path(tempfile.mkdtemp(prefix="carte-profile-"))
@@ -105,6 +108,11 @@ def main() -> int:
         for user in range(count):
             async with connect(base, user) as ws:
                 session = Session(ws)
+                if args.perimetre:
+                    _, (_, lat, lon, _) = targets[0]
+                    await session.run("", page_name="perimetre")
+                    await session.map_value({"all_drawings": [drawn_square(lat, lon, user)]})
+                    continue
                 await session.run("")
                 if "map" in session.state:
                     _, (name, _, _, feature) = targets[user % len(targets)]
