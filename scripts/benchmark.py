@@ -643,6 +643,8 @@ def multi_process(targets, log) -> list[tuple[str, str]]:
         rows += load_rows("40 users, 2 processes + nginx", load_runs(base, 40, targets, pids))
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for _ in range(2):  # warm-up: nginx keeps each static file at its first request (2 for the 2 routes)
+                browser_page_cpu(browser, base + "/", pids, MAP_IFRAME)
             rows += browser_cpu_rows(
                 browser,
                 {"app, both processes": (base + "/", pids, MAP_IFRAME)},
