@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LEAFLET := static/node_modules/leaflet/dist/leaflet.js
 AXE := tests/js/node_modules/axe-core/axe.min.js
 
-.PHONY: run test setup browser lint benchmark serve-multi nginx clean
+.PHONY: run test setup browser lint benchmark profile serve-multi nginx clean
 
 run: setup
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.enableStaticServing true --server.headless true
@@ -44,6 +44,10 @@ lint: setup
 
 benchmark: setup browser nginx
 	$(PY) scripts/benchmark.py
+
+# Where the server's CPU goes on a page load and on a click: top lines of cProfile over the script runs.
+profile: setup
+	$(PY) scripts/profile_server.py
 
 # N app processes behind nginx (sticky sessions, websocket-aware) on PORT: make serve-multi PROCESSES=2
 PROCESSES ?= 2

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from quartiers.ui import chrome, televersements
+from quartiers.ui import chrome, state, televersements
 
 HERE = Path(__file__).resolve().parent
 CARTE = HERE / "pages" / "carte.py"
@@ -37,3 +37,4 @@ if navigation.title != "Carte":  # the Carte page sets its own title in its frag
     chrome.document_title(navigation.title)
 navigation.run()
 chrome.footer()
+state.settle_heap(navigation.url_path)

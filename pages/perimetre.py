@@ -1,10 +1,9 @@
 """Tester un périmètre: a proposed perimeter (file or drawing) measured against the official QPV 2024."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from quartiers.formes import carte as carte_proposition
-from quartiers.ui import chrome, perimetre, state
+from quartiers.ui import chrome, perimetre, rendered_map, state
 
 reference = perimetre.get_reference()
 
@@ -23,16 +22,13 @@ with map_column:
     if not state.leaflet_installed():
         st.error(state.LEAFLET_MISSING)
     view = carte_proposition.result_view(resultat.bilans) if resultat is not None else {}
-    st_folium(
+    rendered_map.show(  # st_folium, with the map rendered once per process (quartiers/ui/rendered_map.py)
         # The official layers are fetched from static files: a rerun sends the map's script and the proposal only.
-        carte_proposition.build_proposal_map(
-            perimetre.map_layers(), perimetre.layer_urls(), presentation=chrome.is_presentation()
-        ),
+        perimetre.rendered_proposal_map(chrome.is_presentation(), tuple(perimetre.layer_urls().items())),
         key=perimetre.MAP_KEY,
         height=carte_proposition.MAP_HEIGHT_PX,
-        use_container_width=True,
         returned_objects=["all_drawings"],
-        feature_group_to_add=carte_proposition.result_group(resultat.bilans) if resultat else None,
+        feature_group=rendered_map.group_script(carte_proposition.result_group(resultat.bilans)) if resultat else None,
         **view,
     )
     perimetre.text_legend()

@@ -38,6 +38,9 @@ def served(listen: int, processes: int, first_backend_port: int, log):
     backends = [first_backend_port + i for i in range(processes)]
     apps = [start_app(port, log) for port in backends]
     run_dir = Path(tempfile.mkdtemp(prefix="carte-nginx-"))
+    # Started as root, nginx's workers run as another user: they must reach their cache and temporary
+    # folders (created inside by nginx, for that user).
+    run_dir.chmod(0o755)
     nginx = None
     try:
         for port, app in zip(backends, apps, strict=True):

@@ -7,15 +7,16 @@ the map's short script, not its data.
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
-from streamlit_folium import st_folium
 
 from quartiers import maps
 from quartiers.answers import BAND_DISCLAIMER
 from quartiers.catalogue import Quartier
 from quartiers.formats import fmt_number
 from quartiers.maps import DisplayLayers
-from quartiers.ui import chrome, portrait, recherche, state
+from quartiers.ui import chrome, portrait, recherche, rendered_map, state
 from quartiers.ui.chrome import link_params
 from quartiers.ui.state import get_catalogue, get_display, get_layers, md, select
 
@@ -71,17 +72,24 @@ def requested_view(display: DisplayLayers, quartier: Quartier | None, commune: s
 def map_widget(display: DisplayLayers, quartier: Quartier | None, commune: str | None) -> None:
     """The map: built from the cached layer URLs; the selection and the view change without reloading it."""
     presentation = st.query_params.get("presentation") == "1"
-    st_folium(
-        maps.build_map(display, layer_urls(), presentation=presentation),
+    rendered_map.show(  # st_folium, with the map rendered once per process (quartiers/ui/rendered_map.py)
+        rendered_carte(presentation, tuple(layer_urls().items())),
         key=MAP_KEY,
         height=maps.MAP_HEIGHT_PX,
-        use_container_width=True,
         # The click counter makes a second click on the same quartier a new value (after a search or Back).
         returned_objects=["last_active_drawing", "last_object_clicked_count"],
         on_change=on_map_click,
-        feature_group_to_add=maps.selected_quartier_group(quartier.id if quartier else None),
+        feature_group=rendered_map.feature_group_script(
+            maps.selected_quartier_group, quartier.id if quartier else None
+        ),
         **requested_view(display, quartier, commune),
     )
+
+
+@st.cache_resource(show_spinner=False)
+def rendered_carte(presentation: bool, urls: tuple[tuple[str, str], ...]) -> rendered_map.RenderedMap:
+    """The Carte's map as st_folium sends it, once per process for each presentation mode and set of layer URLs."""
+    return rendered_map.render(maps.build_map(get_display(), dict(urls), presentation=presentation))
 
 
 def page_title(quartier: Quartier | None) -> None:
@@ -129,21 +137,24 @@ def selection_view() -> None:
 def text_legend(display: DisplayLayers) -> None:
     """RGAA: the legend and the map's content also exist as text."""
     with st.expander("Légende et contenu de la carte (texte)", expanded=False):
-        for _, label in maps.legend_entries(display):
-            st.markdown(f"- {md(label)}")
-        if display.qic is None:
-            st.markdown("- " + md("Quartiers d'intérêt communautaire (QIC) : périmètres non publiés, non représentés."))
-        st.markdown(md(BAND_DISCLAIMER))
-        st.markdown(
-            md(
-                "Contours des communes : Etalab 2024 (IGN ADMIN EXPRESS), généralisés à 100 m : ils servent de repère, "
-                "pas de limite exacte. Les QPV sont au tracé officiel ANCT, non simplifié pour les calculs "
-                f"(simplifié à {fmt_number(display.simplification_m)} m pour l'affichage)."
-            )
-        )
-        st.markdown(
-            "La liste complète des quartiers, avec leurs communes et indicateurs, est sur la page « Quartiers »."
-        )
+        st.markdown(_text_legend_markdown(display))  # one element, not one per line
+
+
+def _text_legend_markdown(display: DisplayLayers) -> str:
+    """The text legend as one markdown text: a list of the layers, then the notes (a few µs: not cached)."""
+    lines = [f"- {md(label)}" for _, label in maps.legend_entries(display)]
+    if display.qic is None:
+        lines.append("- " + md("Quartiers d'intérêt communautaire (QIC) : périmètres non publiés, non représentés."))
+    notes = [
+        md(BAND_DISCLAIMER),
+        md(
+            "Contours des communes : Etalab 2024 (IGN ADMIN EXPRESS), généralisés à 100 m : ils servent de repère, "
+            "pas de limite exacte. Les QPV sont au tracé officiel ANCT, non simplifié pour les calculs "
+            f"(simplifié à {fmt_number(display.simplification_m)} m pour l'affichage)."
+        ),
+        "La liste complète des quartiers, avec leurs communes et indicateurs, est sur la page « Quartiers ».",
+    ]
+    return "\n\n".join(["\n".join(lines), *notes])
 
 
 def downloads() -> None:
@@ -160,14 +171,16 @@ def downloads() -> None:
                 continue
             st.download_button(
                 f"{labels[name]} (GeoJSON)",
-                data,
+                # Handed over when pressed (deferred): each page load no longer hashes and stores every layer.
+                functools.partial(str, data),
                 file_name=f"{name}.geojson",
                 mime="application/geo+json",
                 key=f"dl_{name}",
+                on_click="ignore",
             )
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)  # the same text for every visitor, never modified: no copy per run
 def _layer_geojson_cached(name: str) -> str:
     from quartiers.exports import layer_geojson
 

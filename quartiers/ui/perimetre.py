@@ -37,6 +37,7 @@ from quartiers.formes.lecture import (
     limits_text,
 )
 from quartiers.maps import DisplayLayers
+from quartiers.ui import rendered_map
 from quartiers.ui.state import get_display, map_value, md, publish_or_embed
 
 MAP_KEY = "carte_perimetre"
@@ -71,6 +72,14 @@ def map_layers() -> DisplayLayers:
 def layer_urls() -> dict[str, str]:
     """Layer name → URL of the static file of each of `map_layers()`, written once per process (again if deleted)."""
     return publish_or_embed(map_layers())
+
+
+@st.cache_resource(show_spinner=False)
+def rendered_proposal_map(presentation: bool, urls: tuple[tuple[str, str], ...]) -> rendered_map.RenderedMap:
+    """This page's map without the proposal, as st_folium sends it: once per process for each mode and URLs."""
+    return rendered_map.render(
+        carte_proposition.build_proposal_map(map_layers(), dict(urls), presentation=presentation)
+    )
 
 
 def upload_limit_mb() -> int:
