@@ -154,7 +154,9 @@ def _on_disk(data: bytes, filename: str) -> Iterator[str]:
         yield f"/vsizip/{path}" if extension == "zip" else str(path)
 
 
-def read_proposal(data: bytes, filename: str, layer: str | None = None, max_mb: int | None = None) -> Proposal:
+def read_proposal(
+    data: bytes, filename: str, layer: str | None = None, max_mb: int | None = None, *, max_polygons: int = MAX_POLYGONS
+) -> Proposal:
     """Read and validate a proposal file given as bytes; returned in Lambert-93 (EPSG:2154).
 
     Raises ProposalError (LayerChoiceNeeded for a GeoPackage with several layers and no `layer`).
@@ -181,10 +183,10 @@ def read_proposal(data: bytes, filename: str, layer: str | None = None, max_mb: 
             frame = gpd.read_file(path, layer=layer or layers[0], engine="pyogrio")
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError) as exc:
             raise ProposalError(f"Fichier illisible : ce n'est pas un fichier {FORMATS_TEXT} valide.") from exc
-    return _validate(frame)
+    return _validate(frame, max_polygons)
 
 
-def proposal_from_features(features: list[dict]) -> Proposal:
+def proposal_from_features(features: list[dict], *, max_polygons: int = MAX_POLYGONS) -> Proposal:
     """Proposal from GeoJSON features drawn on the map (EPSG:4326, as Leaflet.draw returns them)."""
     collection = {"type": "FeatureCollection", "features": [f for f in features if f.get("geometry")]}
     if not collection["features"]:
@@ -193,7 +195,7 @@ def proposal_from_features(features: list[dict]) -> Proposal:
         frame = gpd.GeoDataFrame.from_features(collection, crs=settings.WGS84)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ProposalError("Dessin illisible.") from exc
-    return _validate(frame)
+    return _validate(frame, max_polygons)
 
 
 def _names(frame: gpd.GeoDataFrame) -> list[str]:
@@ -224,7 +226,7 @@ def _polygonal(geometry) -> shapely.Geometry | None:
     return None
 
 
-def _validate(frame: gpd.GeoDataFrame) -> Proposal:
+def _validate(frame: gpd.GeoDataFrame, max_polygons: int = MAX_POLYGONS) -> Proposal:
     messages: list[str] = []
     if frame.empty or frame.geometry.isna().all() or frame.geometry.is_empty.all():
         raise ProposalError("Le fichier est vide : il ne contient aucun objet.")
@@ -283,9 +285,9 @@ def _validate(frame: gpd.GeoDataFrame) -> Proposal:
             f"{accord(ignored, 'objet non surfacique', 'objets non surfaciques')} (points, lignes) "
             f"{'ignoré' if ignored == 1 else 'ignorés'}."
         )
-    if len(kept_geometries) > MAX_POLYGONS:
+    if len(kept_geometries) > max_polygons:
         raise ProposalError(
-            f"Trop de polygones : {len(kept_geometries)} pour une limite de {MAX_POLYGONS} par proposition."
+            f"Trop de polygones : {len(kept_geometries)} pour une limite de {max_polygons} par proposition."
         )
     for name, geometry in zip(kept_names, kept_geometries, strict=True):
         area_km2 = geometry.area / 1_000_000
