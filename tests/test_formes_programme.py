@@ -172,6 +172,8 @@ def test_geojson_export_holds_buildings_points_and_lines(ref):
     parties = [f["properties"]["partie"] for f in features]
     assert parties.count("batiment") == 1 and "point_le_plus_loin" in parties
     assert {"ligne_300m", "ligne_500m", "ensemble"} <= set(parties)
+    kinds = {f["geometry"]["type"] for f in features if f["properties"]["partie"].startswith("ligne")}
+    assert kinds <= {"LineString", "MultiLineString"}  # valid GeoJSON: a LinearRing is not
     ensemble = next(f for f in features if f["properties"]["partie"] == "ensemble")
     assert ensemble["properties"]["conditions"] == list(CONDITIONS)
 

@@ -52,6 +52,12 @@ def _wgs84(geometry: shapely.Geometry) -> shapely.Geometry:
     return gpd.GeoSeries([geometry], crs=settings.LAMBERT93).to_crs(settings.WGS84).iloc[0]
 
 
+def _collection(geometry: shapely.Geometry) -> dict:
+    """A FeatureCollection of one Lambert-93 geometry, in EPSG:4326 (Leaflet refuses a bare geometry)."""
+    feature = {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(_wgs84(geometry))}
+    return {"type": "FeatureCollection", "features": [feature]}
+
+
 def _label(point: shapely.Point, text: str, group: folium.FeatureGroup) -> None:
     folium.Marker(
         [point.y, point.x],
@@ -68,7 +74,7 @@ def programme_group(programme: Programme, ref: ProgrammeReference) -> folium.Fea
         style = STYLE_LIGNE_300M if partie == "ligne_300m" else STYLE_LIGNE_500M
         distance = "300 m" if partie == "ligne_300m" else "500 m"
         folium.GeoJson(
-            shapely.geometry.mapping(_wgs84(line)),
+            _collection(line),
             style_function=lambda _f, style=style: style,
             tooltip=escape(f"Ligne des {distance} — {ref.nom(code)}"),
         ).add_to(group)
@@ -76,7 +82,7 @@ def programme_group(programme: Programme, ref: ProgrammeReference) -> folium.Fea
     for verdict in programme.batiments:
         tooltip = escape(f"{verdict.nom} — règle (a) : {'oui' if verdict.regle_a else 'non'}")
         folium.GeoJson(
-            shapely.geometry.mapping(_wgs84(verdict.geometrie)),
+            _collection(verdict.geometrie),
             style_function=lambda _f: STYLE_BATIMENT,
             tooltip=tooltip,
         ).add_to(group)

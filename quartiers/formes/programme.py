@@ -380,9 +380,10 @@ def lignes(programme: Programme, ref: ProgrammeReference) -> list[tuple[str, str
     result = []
     for code in programme.quartiers_proches:
         position = int(np.flatnonzero(qpv["code_qp"] == code)[0])
-        result.append(("ligne_300m", code, ref.zone_300m.iloc[position].exterior))
+        # The boundary: (Multi)LineString, valid GeoJSON (a LinearRing is not), whatever the quartier's parts.
+        result.append(("ligne_300m", code, ref.zone_300m.iloc[position].boundary))
         if code in ref.npnru:
-            result.append(("ligne_500m", code, ref.zone_500m.iloc[position].exterior))
+            result.append(("ligne_500m", code, ref.zone_500m.iloc[position].boundary))
     return result
 
 
