@@ -77,3 +77,11 @@ def npnru_sites() -> dict[str, SiteNpnru]:
         return read_npnru()
     except NpnruError:
         return {}
+
+
+def npnru_fact(code_qp: str | None) -> str | None:
+    """« Le Mont-Liébaut à Béthune, intérêt régional — source : … » for a portrait header; None if not NPNRU."""
+    site = npnru_sites().get(code_qp or "")
+    if site is None:
+        return None
+    return f"{site.libelle} — source : {site.source}"

@@ -50,3 +50,20 @@ def test_overlapping_buildings_get_a_french_message():
     drawn = _drawn_west_of_mont_liebaut(250, 350)
     shown = shown_text(_page([drawn, drawn]))
     assert "se recouvrent" in shown and "Règle (a)" not in shown
+
+
+def test_portrait_of_an_npnru_quartier_says_so_with_its_source():
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["quartier"] = "QN06208M"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = shown_text(at)
+    assert "Renouvellement urbain (NPNRU)" in shown
+    assert "Le Mont-Liébaut à Béthune, intérêt régional" in shown and "CPER Nord-Pas-de-Calais" in shown
+
+
+def test_portrait_of_another_quartier_does_not():
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["quartier"] = "QN06226M"
+    at.run()
+    assert "Renouvellement urbain (NPNRU)" not in shown_text(at)
