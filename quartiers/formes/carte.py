@@ -202,6 +202,7 @@ def reference_layers(layers: DisplayLayers, names: dict[str, str] | None = None)
         epci=None,
         qic=None,
         etiquettes=None,
+        bande500=None,
     )
 
 
