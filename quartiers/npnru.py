@@ -85,3 +85,16 @@ def npnru_fact(code_qp: str | None) -> str | None:
     if site is None:
         return None
     return f"{site.libelle} — source : {site.source}"
+
+
+def remarque_regle_b(code_qp: str | None, distance_m: int | None) -> str:
+    """What rule (b) could mean for an ensemble around a point 300 to 500 m from an NPNRU quartier ("" if none)."""
+    site = npnru_sites().get(code_qp or "")
+    if site is None or distance_m is None:
+        return ""
+    return (
+        f"À {distance_m} m de {site.lib_qp} ({site.code_qp}), quartier en renouvellement urbain (NPNRU, "
+        f"« {site.site} ») : un ensemble immobilier situé en partie à moins de 300 m et entièrement à moins de "
+        "500 m de ce quartier peut relever du taux réduit de TVA (CGI art. 278 sexies) ; testez le programme "
+        "entier dans « Tester un programme ». Réponse indicative."
+    )

@@ -253,6 +253,7 @@ def test_extra_columns_kept_and_output_columns_appended():
         "statut",
         "remarque",
         "motif",
+        "remarque_npnru",  # issue 18: one column at the end, the others unchanged
     )
     assert result["ref"].tolist() == ["A1", "A2"] and result["commentaire"].tolist() == ["x", "y"]
     assert result["statut"].tolist() == ["dans", "hors"]
