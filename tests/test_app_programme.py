@@ -67,3 +67,13 @@ def test_portrait_of_another_quartier_does_not():
     at.query_params["quartier"] = "QN06226M"
     at.run()
     assert "Renouvellement urbain (NPNRU)" not in shown_text(at)
+
+
+def test_sources_page_lists_the_npnru_quartiers_and_the_method():
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    at.switch_page("pages/sources.py")
+    at.run()
+    shown = shown_text(at)
+    assert "Quartiers en renouvellement urbain (NPNRU) et règle des 500 m" in shown
+    assert "Cité 12-14 (QN06224M)" in shown and "npnru_cabbalr_call.csv" in shown
