@@ -92,7 +92,7 @@ def test_upload_gives_the_clis_figures_map_and_a_one_page_sheet(session, west_po
     assert _pdf_pages(pdf) == 1
 
 
-@pytest.mark.parametrize("session", [LAPTOP], indirect=True, ids=["1366x768"])
+@pytest.mark.parametrize("session", [LAPTOP, PHONE], indirect=True, ids=["1366x768", "390x844"])
 def test_a_drawn_building_gets_its_verdicts(session, west_point):
     x0, y0 = west_point
     corners_l93 = [(x0 - 340, y0 + 30), (x0 - 260, y0 + 30), (x0 - 260, y0 - 30), (x0 - 340, y0 - 30)]
@@ -121,7 +121,7 @@ def test_a_drawn_building_gets_its_verdicts(session, west_point):
     expect(session.page.get_by_text("1 bâtiment dessiné.")).to_be_visible(timeout=FIRST_LOAD_MS)
     expect(session.page.get_by_text("Règle (a) : non").first).to_be_visible()
     expect(session.page.get_by_text("Règle (b) : oui").first).to_be_visible()
-    session.screenshot("programme-dessin.png")
+    session.screenshot(f"programme-dessin-{session.page.viewport_size['width']}.png")
 
 
 @pytest.mark.parametrize("session", [PHONE], indirect=True, ids=["390x844"])

@@ -83,7 +83,8 @@ def verdicts(origine: str, programme: Programme, ref: ProgrammeReference) -> Non
     for message in programme.messages:
         st.warning(md(message), icon="⚠️")
     st.subheader("Réponse")
-    _verdict_box(programme.ensemble, ref, "l'ensemble immobilier est")
+    if count > 1:  # one building is its own ensemble: one answer, not two identical ones
+        _verdict_box(programme.ensemble, ref, "l'ensemble immobilier est")
     for verdict in programme.batiments:
         _verdict_box(verdict, ref, "ce bâtiment est")
     st.caption(md(CONDITIONS[-1]))
