@@ -12,6 +12,8 @@ from html import escape
 import folium
 import geopandas as gpd
 import shapely
+import shapely.affinity
+import shapely.ops
 
 from quartiers import settings
 from quartiers.formats import fmt_number
@@ -26,6 +28,7 @@ STYLE_LIGNE_300M = {"color": "#a63603", "weight": 3, "fill": False, "dashArray":
 STYLE_LIGNE_500M = {"color": "#3f007d", "weight": 3, "fill": False, "dashArray": "2 6"}
 STYLE_POINT = {"color": "#000000", "weight": 2, "fillColor": "#ffffff", "fillOpacity": 1}
 VIEW_MARGIN_M = 550
+LINE_LABEL_OFFSET_M = 120
 
 
 def legend_entries() -> list[tuple[dict, str]]:
@@ -69,7 +72,8 @@ def _label(point: shapely.Point, text: str, group: folium.FeatureGroup) -> None:
 def programme_group(programme: Programme, ref: ProgrammeReference) -> folium.FeatureGroup:
     """Footprints, the lines used and the farthest points, with text labels; added without reloading the map."""
     group = folium.FeatureGroup(name="Programme")
-    centre = programme.ensemble.geometrie.centroid
+    # Line labels where each line passes north of the footprints, clear of the farthest points' labels.
+    centre = shapely.affinity.translate(programme.ensemble.geometrie.centroid, yoff=LINE_LABEL_OFFSET_M)
     for partie, code, line in lignes(programme, ref):
         style = STYLE_LIGNE_300M if partie == "ligne_300m" else STYLE_LIGNE_500M
         distance = "300 m" if partie == "ligne_300m" else "500 m"

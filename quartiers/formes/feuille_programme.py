@@ -7,6 +7,7 @@ the verdicts in words, the figures, the conditions and sources. Every text comin
 from __future__ import annotations
 
 import datetime as dt
+import re
 from html import escape
 
 import shapely
@@ -109,6 +110,8 @@ def _legend() -> str:
             if style is STYLE_POINT
             else f'<rect x="2" y="2" width="30" height="12" {_style_attributes(style)}/>'
         )
+        # On paper: no hover, and the lines carry no label (the legend's pattern tells them apart).
+        label = re.sub(r", (son nom au survol|étiquette « [35]00 m »)", "", label)
         items.append(f'<li><svg width="34" height="16" aria-hidden="true">{shape}</svg> {escape(label)}</li>')
     return "<ul class='legende'>" + "".join(items) + "</ul>"
 
