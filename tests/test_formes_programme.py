@@ -222,3 +222,21 @@ def test_npnru_file_is_the_shared_copy():
     if not shared.exists():
         pytest.skip("no shared copy on this machine")
     assert settings.NPNRU_FILE.read_bytes() == shared.read_bytes()
+
+
+def test_building_partly_inside_and_otherwise_within_300_m_counts_as_within(ref):
+    building = west_of_mont_liebaut(ref, -40, 120)  # from 40 m inside the westernmost vertex to 120 m outside
+    quartier = _quartier(ref, MONT_LIEBAUT)
+    assert building.intersects(quartier) and not quartier.contains(building)
+    farthest, _ = farthest_m(building, quartier)
+    v = run(ref, building).batiments[0]
+    assert v.regle_a and not v.dans_qpv and v.code_qp == MONT_LIEBAUT
+    assert abs(v.distance_max_m - farthest) <= 1 and v.part_300m_pct == 100.0
+
+
+def test_ensemble_at_the_500_m_line_is_at_the_limit(ref):
+    building = west_of_mont_liebaut(ref, 280, 496, half=3)
+    farthest, nearest = farthest_m(building, _quartier(ref, MONT_LIEBAUT))
+    assert nearest < 290 and 490 < farthest < 500
+    v = run(ref, building).batiments[0]
+    assert v.regle_b is True and v.a_la_limite
