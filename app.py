@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from quartiers.ui import chrome
+from quartiers.ui import chrome, televersements
 
 HERE = Path(__file__).resolve().parent
 CARTE = HERE / "pages" / "carte.py"
@@ -32,6 +32,7 @@ navigation = st.navigation(
     [*PAGES, st.Page(CARTE, title="Carte", icon=":material/map:", url_path="carte", visibility="hidden")],
     position="hidden",
 )
+televersements.start_janitor()  # once per process: uploads of closed sessions are released
 chrome.page_language()
 chrome.page_styles()
 chrome.navigation_bar(PAGES)

@@ -5,6 +5,17 @@ Accepted: UTF-8 with or without BOM, UTF-16 ("Texte Unicode" of Excel), Windows-
 trailing separators. Coordinates are WGS84 degrees (latitude / longitude) or Lambert-93 metres (x / y,
 EPSG:2154). A row that cannot be read is `invalide` with a French reason in the `motif` column; the other
 rows go on. Every CSV written back is neutralised against formula injection (OWASP).
+
+Nothing is altered or lost without a word (each case is a hint of the result, so never a plain success):
+- a file mostly UTF-8 with some lines that are not is read line by line, those lines as Windows-1252, and
+  their numbers are given;
+- a column without a name is named « colonne N » (N its position); columns of the same name are kept as they
+  are (only the page's preview numbers them);
+- the user's columns are all kept: an added column whose name is already in the file (ignoring case) takes the
+  suffix `_2` (or `_3`, the first free): `statut_2`, `motif_2`...;
+- a quote that swallows the following lines, and a cell over MAX_CELL_CHARS characters, make their row
+  `invalide` with the line number.
+Bounds: MAX_BYTES, MAX_ROWS, MAX_COLUMNS and MAX_CELLS (rows × columns) are refused in French before the work.
 """
 
 from __future__ import annotations
@@ -26,6 +37,10 @@ from quartiers.zones import Location, Locator, wgs84_to_lambert93
 MAX_MEGABYTES = 20  # also server.maxUploadSize in .streamlit/config.toml: refused before the upload is read
 MAX_BYTES = MAX_MEGABYTES * 1024 * 1024
 MAX_ROWS = 200_000
+MAX_COLUMNS = 500
+MAX_CELLS = 3_000_000  # rows × columns: 200 000 rows of 15 columns, about 6 s and 500 MB in the worker process
+MAX_CELL_CHARS = 131_072  # the csv module's field_size_limit, which reports a longer cell
+LISTED_LINES = 10  # line numbers named in a hint, then « … »
 LAT_NAMES = ("latitude", "lat", "y_wgs84")
 LON_NAMES = ("longitude", "lon", "lng", "long", "x_wgs84")
 X_NAMES = ("x_lambert93", "x_l93", "x_2154", "x")
@@ -50,6 +65,7 @@ L93_X, L93_Y = (-400_000.0, 1_800_000.0), (5_900_000.0, 7_300_000.0)
 _FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?$")
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
+_LINE_END = re.compile(r"\r\n|\r|\n")  # as the csv module counts lines
 
 
 class BatchError(ValueError):
@@ -64,6 +80,7 @@ class CsvTable:
     separator: str
     encoding: str
     row_problems: dict[int, str] = field(default_factory=dict)  # frame position -> French reason
+    notes: tuple[str, ...] = ()  # French remarks on the whole file (encoding, column names, quotes...)
 
     @property
     def separator_name(self) -> str:
@@ -112,30 +129,89 @@ def _count(n: int) -> str:
 # --- reading ------------------------------------------------------------------------------------------------
 
 
-def decode(content: bytes, name: str = "fichier") -> tuple[str, str]:
-    """Text and encoding label of a CSV upload: UTF-16 (BOM or NUL pattern), UTF-8 (± BOM), else CP1252/Latin-1."""
+@dataclass(frozen=True)
+class Decoded:
+    """The text of an upload, its encoding label and the lines (1-based) not in the encoding of the rest."""
+
+    text: str
+    encoding: str
+    legacy_lines: tuple[int, ...] = ()  # lines read as Windows-1252 in a file otherwise UTF-8
+
+
+def decode(content: bytes, name: str = "fichier") -> Decoded:
+    """Decode a CSV upload: UTF-16 (BOM or NUL pattern), UTF-8 (± BOM), else CP1252/Latin-1.
+
+    A file in UTF-8 except some lines (two exports pasted together) is decoded line by line: UTF-8 lines as
+    UTF-8, the others as Windows-1252, and those lines are named (`legacy_lines`).
+    """
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return content.decode("utf-16"), "UTF-16"
+            return Decoded(content.decode("utf-16"), "UTF-16")
         except UnicodeDecodeError as exc:
             raise BatchError(f"Le fichier {name} annonce de l'UTF-16 mais ne peut pas être décodé.") from exc
     head = content[:4096]
     if head and head.count(b"\x00") >= len(head) // 3:
         codec = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
         try:
-            return content.decode(codec), "UTF-16"
+            return Decoded(content.decode(codec), "UTF-16")
         except UnicodeDecodeError as exc:
             raise BatchError(
                 f"Le fichier {name} n'est pas un fichier texte CSV (fichier binaire ou tableur ?)."
             ) from exc
     try:
-        return content.decode("utf-8-sig"), "UTF-8"
+        return Decoded(content.decode("utf-8-sig"), "UTF-8")
     except UnicodeDecodeError:
         pass
+    if content.decode("utf-8", errors="ignore").isascii():  # no UTF-8 accent at all: one legacy encoding
+        try:
+            return Decoded(content.decode("cp1252"), "Windows-1252")
+        except UnicodeDecodeError:
+            return Decoded(content.decode("latin-1"), "Latin-1")
+    lines = content.count(b"\n") + content.count(b"\r") - content.count(b"\r\n")
+    if lines > 2 * MAX_ROWS:  # bounds the line-by-line work (blank lines allowed)
+        raise BatchError(
+            f"Le fichier {name} mélange deux encodages (UTF-8 et Windows-1252) et a trop de lignes pour être lu ligne "
+            "par ligne : enregistrez-le en UTF-8 (CSV UTF-8 dans le tableur) puis renvoyez-le."
+        )
+    parts = re.split(rb"(\r\n|\r|\n)", content)  # lines, each followed by its end, as the csv module counts
+    texts: list[str] = []
+    legacy: list[int] = []
+    for index, line in enumerate(parts):
+        if index % 2:
+            texts.append(line.decode("ascii"))
+            continue
+        try:
+            texts.append(line.decode("utf-8-sig" if index == 0 else "utf-8"))
+        except UnicodeDecodeError:
+            texts.append(_legacy(line))
+            legacy.append(index // 2 + 1)
+    return Decoded("".join(texts), "UTF-8 et Windows-1252", tuple(legacy))
+
+
+def _legacy(line: bytes) -> str:
     try:
-        return content.decode("cp1252"), "Windows-1252"
+        return line.decode("cp1252")
     except UnicodeDecodeError:
-        return content.decode("latin-1"), "Latin-1"
+        return line.decode("latin-1")
+
+
+def _lines_phrase(numbers: list[int] | tuple[int, ...]) -> str:
+    """« la ligne 3 », « les lignes 3, 5 et 8 »."""
+    return ("la ligne " if len(numbers) == 1 else "les lignes ") + _lines_text(numbers)
+
+
+def _lines_text(numbers: list[int] | tuple[int, ...]) -> str:
+    """« 3, 5 et 8 », at most LISTED_LINES numbers then « … (N en tout) »."""
+    shown = [str(n) for n in numbers[:LISTED_LINES]]
+    if len(numbers) > LISTED_LINES:
+        return ", ".join(shown) + f"… ({_count(len(numbers))} en tout)"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " et " + shown[-1]
+
+
+def _first_line(text: str) -> tuple[str, str]:
+    """The first line and the text after it; lines end with CRLF, LF or CR alone (old Mac exports)."""
+    end = _LINE_END.search(text)
+    return (text, "") if end is None else (text[: end.start()], text[end.end() :])
 
 
 def _header_separator(line: str) -> str:
@@ -149,68 +225,225 @@ def read_csv(content: bytes, name: str = "fichier") -> CsvTable:
     """Decode and split a CSV upload into a table of text cells; raise BatchError (French) when impossible.
 
     Ragged rows never shift columns: trailing empty fields are dropped, a row with more non-empty fields than
-    the header is kept and reported in `row_problems` (it becomes `invalide`), a short row is padded.
+    the header is kept and reported in `row_problems` (it becomes `invalide`), a short row is padded. A row whose
+    quote swallows the following lines, or with a cell over MAX_CELL_CHARS, is `invalide` too, with its line.
     """
     if len(content) > MAX_BYTES:
         raise BatchError(f"Le fichier {name} dépasse la taille maximale de {MAX_MEGABYTES} Mo.")
     if not content.strip():
         raise BatchError(f"Le fichier {name} est vide.")
-    text, encoding = decode(content, name)
-    if "\x00" in text[:4096]:
-        raise BatchError(f"Le fichier {name} n'est pas un fichier texte CSV (fichier binaire ou tableur ?).")
+    decoded = decode(content, name)
+    text = decoded.text
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise BatchError(
+            f"Le fichier {name} contient un caractère nul (ligne {text.count(chr(10), 0, nul) + 1}) : ce n'est pas "
+            "un fichier texte CSV (fichier binaire ou tableur ?)."
+        )
     text = text.lstrip("\ufeff")
-    first_end = text.find("\n")
-    first_line = (text if first_end < 0 else text[:first_end]).strip("\r")
+    first_line, rest = _first_line(text)
     match = re.fullmatch(r'"?sep=(.)"?[;,\t]*', first_line.strip(" "), flags=re.IGNORECASE)
+    skipped = 0  # lines before the header, for line numbers as in the file
     if match:  # Excel's "sep=;" line names the separator
         separator = match.group(1)
-        text = "" if first_end < 0 else text[first_end + 1 :]
+        text = rest
+        skipped = 1
     else:
         separator = _header_separator(first_line)
+    header_line, _ = _first_line(text)
+    if header_line.rstrip(separator + " ").count(separator) >= MAX_COLUMNS:  # refused before splitting it
+        raise BatchError(_too_many_columns(name, header_line.rstrip(separator + " ").count(separator) + 1))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=False)
     try:
         header = next(reader)
     except StopIteration:
         header = []
     except csv.Error as exc:
-        raise BatchError(f"L'en-tête du fichier {name} est illisible : {exc}.") from exc
+        raise BatchError(f"L'en-tête du fichier {name} est illisible : {_csv_error(exc)}.") from exc
     header = [column.strip().lstrip("\ufeff") for column in header]
+    # Trailing separators on the header line: columns without a name, kept only if a row fills them.
+    header_width = min(len(header), MAX_COLUMNS)
     while header and not header[-1]:
-        header.pop()  # trailing separators on the header line
+        header.pop()
     if not header:
         raise BatchError(f"Le fichier {name} n'a pas de ligne d'en-tête (noms de colonnes).")
     width = len(header)
+    if width > MAX_COLUMNS:
+        raise BatchError(_too_many_columns(name, width))
+    used = width  # columns filled by some row: the named ones, and trailing unnamed ones holding data
     rows: list[list[str]] = []
     problems: dict[int, str] = {}
-    line = reader.line_num
+    swallowing: list[int] = []
+    oversized: list[int] = []
+    max_rows = min(MAX_ROWS, MAX_CELLS // width)
+    last_start = 0
     while True:
+        start = reader.line_num + 1 + skipped
         try:
             fields = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            problems[len(rows)] = f"ligne {reader.line_num} illisible ({exc})"
+            if "field larger" in str(exc):
+                oversized.append(start)
+                problems[len(rows)] = (
+                    f"ligne {start} : une cellule dépasse la limite de {_count(MAX_CELL_CHARS)} caractères "
+                    "(ou un guillemet n'est pas refermé) — ligne non lue"
+                )
+            else:
+                problems[len(rows)] = f"ligne {start} illisible ({_csv_error(exc)}) — ligne non lue"
             rows.append([""] * width)
             continue
-        line = reader.line_num
+        end = reader.line_num + skipped
         if not fields or not any(cell.strip() for cell in fields):
             continue  # blank line
+        quote_line = _swallowing_quote(fields, separator, width, start) if end > start else None
+        if quote_line is not None:
+            swallowing.append(quote_line)
+            problems[len(rows)] = (
+                f"ligne {quote_line} : guillemet ouvert et non refermé avant la ligne {end} — les lignes "
+                f"{start} à {end} sont lues comme une seule, ligne non lue"
+            )
+        elif len(fields) > header_width and any(cell.strip() for cell in fields[header_width:]):
+            problems[len(rows)] = (
+                f"ligne {start} : {len(fields)} champs pour {width} colonnes — colonnes décalées, ligne non lue"
+            )
+        if len(fields) > header_width:
+            fields = fields[:header_width]
         if len(fields) > width:
-            extra = fields[width:]
-            if any(cell.strip() for cell in extra):
-                problems[len(rows)] = (
-                    f"ligne {line} : {len(fields)} champs pour {width} colonnes — colonnes décalées, ligne non lue"
-                )
-            fields = fields[:width]
-        elif len(fields) < width:
-            fields = fields + [""] * (width - len(fields))
+            while len(fields) > width and not fields[-1].strip():
+                fields.pop()
+            used = max(used, len(fields))
         rows.append(fields)
-        if len(rows) > MAX_ROWS:
+        last_start = start
+        if len(rows) > max_rows:
+            if max_rows < MAX_ROWS:
+                raise BatchError(_too_many_cells(name, width))
             raise BatchError(f"Le fichier {name} dépasse {_count(MAX_ROWS)} lignes.")
     if not rows:
         raise BatchError(f"Le fichier {name} ne contient aucune ligne de données.")
+    last = len(rows) - 1
+    if (
+        last not in problems
+        and last_start < reader.line_num + skipped
+        and _unclosed_quote(text, last_start - skipped, separator)
+    ):
+        swallowing.append(last_start)
+        problems[last] = (
+            f"ligne {last_start} : guillemet ouvert et jamais refermé — les lignes {last_start} à la fin du fichier "
+            "sont lues comme une seule, ligne non lue"
+        )
+    if len(rows) * used > MAX_CELLS:
+        raise BatchError(_too_many_cells(name, used))
+    for fields in rows:
+        if len(fields) < used:
+            fields.extend([""] * (used - len(fields)))
+    header, notes = _named_columns(header + [""] * (used - width))
+    if decoded.legacy_lines:
+        lines = decoded.legacy_lines
+        notes.append(
+            f"Encodage mélangé : le fichier est en UTF-8 sauf {_lines_phrase(lines)}, "
+            + (
+                "lue en Windows-1252 : vérifiez ses accents"
+                if len(lines) == 1
+                else "lues en Windows-1252 : vérifiez leurs accents"
+            )
+            + " dans le résultat."
+        )
+    if swallowing:
+        notes.append(
+            f"Guillemet non refermé, ouvert à {_lines_phrase(swallowing)} : les lignes qui suivent sont lues comme "
+            "une seule cellule, ligne marquée invalide ; corrigez les guillemets et renvoyez le fichier."
+        )
+    if oversized:
+        notes.append(
+            f"Cellule de plus de {_count(MAX_CELL_CHARS)} caractères (limite) à {_lines_phrase(oversized)} : "
+            f"{'ligne non lue, marquée' if len(oversized) == 1 else 'lignes non lues, marquées'} invalide"
+            f"{'' if len(oversized) == 1 else 's'}."
+        )
     frame = pd.DataFrame(rows, columns=header, dtype=object)
-    return CsvTable(frame=frame, separator=separator, encoding=encoding, row_problems=problems)
+    return CsvTable(
+        frame=frame,
+        separator=separator,
+        encoding=decoded.encoding,
+        row_problems=problems,
+        notes=tuple(notes),
+    )
+
+
+def _too_many_cells(name: str, width: int) -> str:
+    return (
+        f"Le fichier {name} dépasse {_count(MAX_CELLS)} cellules (lignes × colonnes) : avec {_count(width)} "
+        f"colonnes, au plus {_count(MAX_CELLS // width)} lignes. Retirez les colonnes inutiles ou découpez le fichier."
+    )
+
+
+def _too_many_columns(name: str, width: int) -> str:
+    return (
+        f"Le fichier {name} a {_count(width)} colonnes : au plus {_count(MAX_COLUMNS)}. "
+        "Retirez les colonnes inutiles (ou vérifiez le séparateur)."
+    )
+
+
+def _csv_error(exc: csv.Error) -> str:
+    """A French reason for the csv module's error (its own text is English)."""
+    if "field larger" in str(exc):
+        return f"cellule de plus de {_count(MAX_CELL_CHARS)} caractères"
+    return "guillemets ou séparateurs mal placés"
+
+
+def _named_columns(header: list[str]) -> tuple[list[str], list[str]]:
+    """Header with each blank name replaced by « colonne N » (N its 1-based position), and the French note."""
+    blanks = [position for position, column in enumerate(header, start=1) if not column]
+    if not blanks:
+        return header, []
+    taken = {column.casefold() for column in header}
+    named = list(header)
+    for position in blanks:
+        candidate, suffix = f"colonne {position}", 2
+        while candidate.casefold() in taken:
+            candidate, suffix = f"colonne {position}_{suffix}", suffix + 1
+        taken.add(candidate.casefold())
+        named[position - 1] = candidate
+    shown = ", ".join(f"« {named[position - 1]} »" for position in blanks[:LISTED_LINES])
+    note = (
+        f"{count_text(len(blanks), 'colonne sans nom', 'colonnes sans nom')} dans l'en-tête, "
+        f"{'nommée' if len(blanks) == 1 else 'nommées'} {shown}{'…' if len(blanks) > LISTED_LINES else ''} "
+        "dans le résultat."
+    )
+    return named, [note]
+
+
+def _unclosed_quote(text: str, line: int, separator: str) -> bool:
+    """The record starting at `line` (1-based, as the csv module counts lines) ends the text inside a quote."""
+    offset = 0
+    if line > 1:
+        for number, match in enumerate(_LINE_END.finditer(text), start=2):
+            if number == line:
+                offset = match.end()
+                break
+    tail = text[offset:]
+    try:
+        for _ in csv.reader(io.StringIO(tail, newline=""), delimiter=separator, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _swallowing_quote(fields: list[str], separator: str, width: int, start: int) -> int | None:
+    """The line where a quote opens and swallows whole rows of the following lines, or None.
+
+    A quoted cell may hold line breaks (an address on two lines); it swallows rows when one of its later lines
+    holds as many separators as a row (width - 1, at least one).
+    """
+    line = start
+    for cell in fields:
+        parts = cell.split("\n")
+        if any(part.count(separator) >= max(1, width - 1) for part in parts[1:]):
+            return line
+        line += len(parts) - 1
+    return None
 
 
 # --- coordinates --------------------------------------------------------------------------------------------
@@ -307,9 +540,18 @@ def locate_table(table: CsvTable, locator: Locator) -> BatchResult:
     locations = locator.locate_many(x, y, motifs)
     swapped = _in_france(lon, lat) & ~_in_france(lat, lon) if lat is not None else None
     result = _with_answers(frame, locations, swapped)
-    counts = Counter(result["statut"])
-    hints = _hints(lat, lon) if lat is not None else ()
-    return BatchResult(frame=result, counts={s: counts.get(s, 0) for s in STATUTS}, hints=hints)
+    counts = Counter(loc.statut for loc in locations)
+    names = added_names(frame.columns)
+    renamed = [f"« {names[c]} »" for c in OUTPUT_COLUMNS if names[c] != c]
+    hints = list(table.notes)
+    if renamed:
+        hints.append(
+            "Le fichier a déjà des colonnes nommées comme celles ajoutées : elles sont gardées, et les colonnes "
+            f"ajoutées s'appellent {', '.join(renamed)}."
+        )
+    if lat is not None:
+        hints.extend(_hints(lat, lon))
+    return BatchResult(frame=result, counts={s: counts.get(s, 0) for s in STATUTS}, hints=tuple(hints))
 
 
 def locate_frame(frame: pd.DataFrame, locator: Locator) -> pd.DataFrame:
@@ -318,7 +560,9 @@ def locate_frame(frame: pd.DataFrame, locator: Locator) -> pd.DataFrame:
 
 
 def _with_answers(frame: pd.DataFrame, locations: list[Location], swapped: np.ndarray | None = None) -> pd.DataFrame:
-    """The input columns, then the answer: the same fields, with the same meaning, as the page and the CLI.
+    """The input columns, all kept, then the answer: the same fields, with the same meaning, as the page and the CLI.
+
+    An added column whose name is already in the file takes the suffix `_2` (`added_names`).
 
     code_qp / nom_qp: the QPV the point is in, or whose band or limit it is at; empty for "hors" and
     "invalide" rows, so that filtering on code_qp counts only the points concerned by that quartier.
@@ -349,8 +593,24 @@ def _with_answers(frame: pd.DataFrame, locations: list[Location], swapped: np.nd
         },
         index=frame.index,
     )
-    kept = frame.loc[:, [c not in OUTPUT_COLUMNS for c in frame.columns]]
-    return pd.concat([kept, answers], axis=1)
+    answers.columns = [added_names(frame.columns)[c] for c in answers.columns]
+    return pd.concat([frame, answers], axis=1)
+
+
+def added_names(columns) -> dict[str, str]:
+    """The name of each added column (OUTPUT_COLUMNS) beside the file's `columns`, which are all kept.
+
+    A name already in the file (ignoring case) takes the suffix `_2`, or `_3`... the first free: `statut_2`.
+    """
+    taken = {str(column).casefold() for column in columns}
+    names = {}
+    for name in OUTPUT_COLUMNS:
+        candidate, suffix = name, 2
+        while candidate.casefold() in taken:
+            candidate, suffix = f"{name}_{suffix}", suffix + 1
+        taken.add(candidate.casefold())
+        names[name] = candidate
+    return names
 
 
 def is_concerned(loc: Location) -> bool:
@@ -471,6 +731,12 @@ class ProcessedFile:
     encoding: str = ""
     separator_name: str = ""
     error: str | None = None  # the whole file was refused (French); csv is then empty
+    preview_note: str = ""  # French: how the preview's column names differ from the file's
+
+    @classmethod
+    def refused(cls, name: str, error: str) -> ProcessedFile:
+        """A file refused as a whole, with its French reason."""
+        return cls(name, b"", "", "error", pd.DataFrame(), error=error)
 
 
 def process_upload(content: bytes, name: str, locator: Locator) -> ProcessedFile:
@@ -480,13 +746,39 @@ def process_upload(content: bytes, name: str, locator: Locator) -> ProcessedFile
         table = read_csv(content, name)
         result = locate_table(table, locator)
     except BatchError as exc:
-        return ProcessedFile(stem, b"", "", "error", pd.DataFrame(), error=str(exc))
+        return ProcessedFile.refused(stem, str(exc))
+    preview, note = preview_frame(result.frame)
     return ProcessedFile(
         name=stem,
         csv=to_csv_bytes(result.frame, table.separator),
         summary=result.summary(),
         level=result.level,
-        preview=result.frame.head(PREVIEW_ROWS),
+        preview=preview,
         encoding=table.encoding,
         separator_name=table.separator_name,
+        preview_note=note,
+    )
+
+
+def preview_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The first PREVIEW_ROWS rows, columns of the same name numbered « (2) », « (3) » (a table shown on the page
+    needs distinct names), and a French note when they are."""
+    preview = frame.head(PREVIEW_ROWS).copy()
+    seen: Counter[str] = Counter()
+    taken = set(map(str, preview.columns))
+    names = []
+    for column in map(str, preview.columns):
+        seen[column] += 1
+        name, number = column, seen[column]
+        while number > 1 and (name := f"{column} ({number})") in taken:
+            number += 1
+        taken.add(name)
+        names.append(name)
+    if names == list(preview.columns):
+        return preview, ""
+    preview.columns = names
+    doubled = ", ".join(f"« {column} »" for column, n in seen.items() if n > 1)
+    return preview, (
+        f"Colonnes de même nom ({doubled}) : numérotées « (2) », « (3) »… dans cet aperçu seulement, "
+        "gardées telles quelles dans le fichier résultat."
     )

@@ -174,10 +174,16 @@ def _check_portraits() -> int:
 
 
 def read_limited(path: Path) -> bytes:
-    """The file's bytes, refusing before reading a file larger than the batch limit (BatchError, French)."""
+    """The file's bytes, at most MAX_BYTES of them: a larger file or an endless stream (/dev/zero, a pipe) is
+    refused (BatchError, French) after reading MAX_BYTES + 1 bytes, never read whole."""
+    too_large = f"Le fichier {path.name} dépasse la taille maximale de {MAX_MEGABYTES} Mo."
     if path.stat().st_size > MAX_BYTES:
-        raise BatchError(f"Le fichier {path.name} dépasse la taille maximale de {MAX_MEGABYTES} Mo.")
-    return path.read_bytes()
+        raise BatchError(too_large)
+    with path.open("rb") as stream:
+        content = stream.read(MAX_BYTES + 1)
+    if len(content) > MAX_BYTES:
+        raise BatchError(too_large)
+    return content
 
 
 def _add_perimetre_commands(commands) -> None:
@@ -212,7 +218,9 @@ def _read_proposal_file(path: Path, layer: str | None, reader=None):
     from quartiers.formes.lecture import ProposalError, read_proposal
 
     try:
-        data = path.read_bytes()
+        data = read_limited(path)
+    except BatchError as exc:
+        raise ProposalError(str(exc)) from exc
     except OSError as exc:
         raise ProposalError(f"impossible de lire {path} ({exc.strerror}).") from exc
     return (reader or read_proposal)(data, path.name, layer=layer)
@@ -304,6 +312,7 @@ def _programme(args) -> int:
 
 
 def _importer_qic(args) -> int:
+    from quartiers.formats import fmt_ha
     from quartiers.formes.lecture import ProposalError
     from quartiers.qic import import_qic
 
@@ -316,5 +325,5 @@ def _importer_qic(args) -> int:
     for message in imported.messages:
         print(f"Attention : {message}", file=sys.stderr)
     action = "remplacé" if imported.remplace else "ajouté"
-    print(f"QIC « {imported.id} » {action} dans {imported.path} ({imported.surface_ha:.2f} ha).")
+    print(f"QIC « {imported.id} » {action} dans {imported.path} ({fmt_ha(imported.surface_ha)}).")
     return 0

@@ -22,6 +22,10 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-"})
 
 
+MAX_ENTRY_CHARS = 60  # a pair of coordinates in degrees, with spaces, is far shorter
+TOO_LONG = f"Coordonnées invalides : saisie trop longue ({MAX_ENTRY_CHARS} caractères au plus par case)."
+
+
 class CoordinateError(ValueError):
     """Coordinates that cannot be used; the message is the French sentence shown to the person."""
 
@@ -105,6 +109,8 @@ def read_entry(lat_text: str | None, lon_text: str | None) -> Entry:
     Ranges: latitude in [-90, 90], longitude in [-180, 180] (degrees WGS84).
     """
     lat_raw, lon_raw = (str(text or "").strip() for text in (lat_text, lon_text))
+    if len(lat_raw) > MAX_ENTRY_CHARS or len(lon_raw) > MAX_ENTRY_CHARS:  # a client may pass the field's max_chars
+        raise CoordinateError(TOO_LONG)
     lat_pair, lon_pair = split_pair(lat_raw), split_pair(lon_raw)
     paire = lat_pair is not None or lon_pair is not None
     if lat_pair is not None:

@@ -16,6 +16,8 @@ import urllib.request
 from dataclasses import dataclass
 
 BAN_URL = "https://api-adresse.data.gouv.fr/search/"
+MAX_ADDRESS_CHARS = 200
+MAX_ANSWER_BYTES = 1_000_000  # one result asked: a longer answer is not the BAN's
 MIN_SCORE = 0.8  # below this, the address is "incertaine" and never answered as in/out
 PRECISE_TYPE = "housenumber"
 TIMEOUT_SECONDS = 4.0
@@ -98,11 +100,13 @@ def parse_ban_response(payload: object) -> Geocoded | None:
 
 
 def geocode(address: str, timeout: float = TIMEOUT_SECONDS) -> Geocoded | None:
-    """Geocode one address with the BAN; raise GeocodingUnavailable when offline."""
+    """Geocode one address with the BAN; raise GeocodingUnavailable when offline, ValueError (French) when too long."""
+    if len(address) > MAX_ADDRESS_CHARS:
+        raise ValueError(f"Adresse trop longue : {MAX_ADDRESS_CHARS} caractères au plus (numéro, rue, commune).")
     query = urllib.parse.urlencode({"q": address, "limit": 1})
     try:
         with urllib.request.urlopen(f"{BAN_URL}?{query}", timeout=timeout) as response:
-            payload = json.loads(response.read().decode("utf-8"))
+            payload = json.loads(response.read(MAX_ANSWER_BYTES).decode("utf-8"))
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
         raise GeocodingUnavailable(
             "Le service national d'adresses (BAN) est injoignable (pas de connexion internet ?). "

@@ -16,6 +16,7 @@ import shapely
 from shapely.geometry import mapping
 
 from quartiers import settings
+from quartiers.formes import geojson
 from quartiers.formes.lecture import Proposal, ProposalError
 
 QIC_FILENAME = settings.QIC_FILE.name
@@ -54,16 +55,33 @@ def _check_fields(nom: str, commune: str, source: str, date: str) -> str:
     return identifier
 
 
+FILE_MODE = 0o644  # readable by the app's user, as the rest of geodata/
+
+
 def _read_features(path: Path) -> list[dict]:
+    """The features of an existing qic.geojson, each checked as GeoJSON; ProposalError (French) if any is broken."""
     if not path.exists():
         return []
     try:
-        collection = json.loads(path.read_text(encoding="utf-8"))
-        return list(collection["features"])
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        data = path.read_bytes()
+        geojson.parse(data, geojson.Limits(vertices=10_000_000, parts=100_000, objects=100_000))
+        collection = json.loads(data.decode("utf-8-sig"))
+        features = collection["features"]
+        if not all(isinstance((f or {}).get("properties"), dict) for f in features):
+            raise geojson.GeoJsonError("un objet n'a pas de propriétés")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        reason = f" ({exc})" if isinstance(exc, geojson.GeoJsonError) else ""
         raise ProposalError(
-            f"Le fichier existant {path.name} est illisible : corrigez-le ou retirez-le avant d'importer."
+            f"Le fichier existant {path.name} est illisible{reason} : corrigez-le ou retirez-le avant d'importer."
         ) from exc
+    return list(features)
+
+
+def _geodata_folder(geodata_dir: Path | None) -> Path:
+    folder = geodata_dir or settings.GEODATA_DIR
+    if folder.exists() and not folder.is_dir():
+        raise ProposalError(f"« {folder} » n'est pas un dossier : --geodata attend le dossier geodata/ à modifier.")
+    return folder
 
 
 def import_qic(
@@ -75,7 +93,7 @@ def import_qic(
     it is written atomically. Raises ProposalError for empty fields, a bad date or an unreadable existing file.
     """
     identifier = _check_fields(nom, commune, source, date)
-    path = (geodata_dir or settings.GEODATA_DIR) / QIC_FILENAME
+    path = _geodata_folder(geodata_dir) / QIC_FILENAME
     features = _read_features(path)
     geometry_l93 = shapely.union_all(proposal.frame.geometry.values)
     geometry = gpd.GeoSeries([geometry_l93], crs=settings.LAMBERT93).to_crs(settings.WGS84).iloc[0]
@@ -93,9 +111,13 @@ def import_qic(
     kept = [f for f in features if str((f.get("properties") or {}).get("id", "")).strip().lower() != identifier]
     replaced = len(kept) != len(features)
     text = json.dumps({"type": "FeatureCollection", "features": [*kept, feature]}, ensure_ascii=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(temporary, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(temporary, FILE_MODE)  # mkstemp makes it private (0600): the app could not read it
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise ProposalError(f"Impossible d'écrire {path} ({exc.strerror}).") from exc
     return ImportedQic(identifier, replaced, round(geometry_l93.area / 10_000, 2), path, proposal.messages)

@@ -99,6 +99,20 @@ def quartier_names(quartier: Quartier) -> list[str]:
     return names
 
 
+MAX_QUERY_CHARS = 100  # a quartier or commune name is far shorter; longer text is not searched at all
+
+
+def too_long(query: str) -> bool:
+    """A query over MAX_QUERY_CHARS: refused before any matching (each character costs on every name)."""
+    return len(query) > MAX_QUERY_CHARS
+
+
+TOO_LONG_TEXT = (
+    f"Recherche trop longue : {MAX_QUERY_CHARS} caractères au plus. Tapez une partie du nom (« liebaut »), "
+    "un code (QN06208M) ou une commune."
+)
+
+
 class SearchIndex:
     """The quartiers of a catalogue and a list of commune names, folded once, searched many times."""
 
@@ -116,7 +130,9 @@ class SearchIndex:
         self._catalogue = catalogue
 
     def search(self, query: str, limit: int | None = None) -> list[Result]:
-        """Results best first; a commune before the quartiers found only through that commune."""
+        """Results best first; a commune before the quartiers found only through that commune (none if too long)."""
+        if too_long(query):
+            return []
         folded = fold(query)
         if not folded:
             return []
@@ -142,6 +158,8 @@ class SearchIndex:
         Each name is compared, word group by word group of the query's length, with difflib's similarity
         ratio (standard library); only groups at SUGGESTION_MIN_RATIO or above count. Score = ratio × 100.
         """
+        if too_long(query):
+            return []
         folded = fold(query)
         size = len(folded.split())
         if len(_compact(folded)) < 4:  # "lns" is too short to guess from

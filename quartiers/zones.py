@@ -44,10 +44,19 @@ def band(qpv: gpd.GeoDataFrame, metres: float = settings.BAND_METRES) -> gpd.Geo
     """
     metric = to_lambert93(qpv)
     require_metric_crs(metric)
-    rings = metric.geometry.buffer(metres, quad_segs=16).difference(metric.geometry)
+    rings = [_buffer_by_parts(geometry, metres).difference(geometry) for geometry in metric.geometry]
     columns = [c for c in ("code_qp", "lib_qp", "lib_com", "voisin", "contrat") if c in qpv.columns]
     result = gpd.GeoDataFrame(metric[columns].copy(), geometry=rings, crs=settings.LAMBERT93)
     return result.to_crs(settings.WGS84)
+
+
+def _buffer_by_parts(geometry: shapely.Geometry, metres: float) -> shapely.Geometry:
+    """The buffer of a (multi)polygon as the union of its parts' buffers: the same shape, but GEOS buffers a
+    MultiPolygon of many parts in quadratic time (200 parts: 4 s) where the cascaded union stays near-linear."""
+    parts = shapely.get_parts(geometry)
+    if len(parts) <= 1:
+        return shapely.buffer(geometry, metres, quad_segs=16)
+    return shapely.union_all(shapely.buffer(parts, metres, quad_segs=16))
 
 
 _PIECE_VERTICES = 16  # vertices per piece of limit in the nearest-limit index

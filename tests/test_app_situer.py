@@ -281,3 +281,85 @@ def test_a_new_point_from_the_link_fills_the_coordinates_form():
     at.run()
     fields = {t.label: t.value for t in at.text_input if t.label in ("Latitude", "Longitude")}
     assert fields == {"Latitude": "50.518000", "Longitude": "2.629000"}
+
+
+# --- hostile or odd CSV uploads (issue 15): one French message, never a traceback, never a plain success ------------
+
+
+def _alerts(at: AppTest) -> str:
+    return " ".join(a.value.replace("\\", "") for a in (*at.success, *at.warning, *at.error))
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b";;latitude;longitude\na;b;50,518;2,629\n", "2 colonnes sans nom dans l'en-tête, nommées « colonne 1 »"),
+        (
+            "ville;latitude;longitude\nBéthune;50,518;2,629\n".encode() + "Béthune;50,518;2,629\n".encode("cp1252"),
+            "Encodage mélangé : le fichier est en UTF-8 sauf la ligne 3, lue en Windows-1252",
+        ),
+        (b"statut;code_qp;latitude;longitude\nx;y;50,518;2,629\n", "s'appellent « code_qp_2 », « statut_2 »"),
+        (
+            b'nom;latitude;longitude\nA;50,518;2,629\nB;"50,518;2,629\nC;50,518;2,629\nD;50,518;2,629\n',
+            "Guillemet non refermé, ouvert à la ligne 3",
+        ),
+    ],
+    ids=["unnamed-columns", "mixed-encoding", "colliding-columns", "swallowing-quote"],
+)
+def test_an_upload_read_with_a_change_is_a_warning_that_says_it(content, said):
+    at = _upload(situer(), content)
+    assert not at.success and not at.error
+    assert said in _alerts(at)
+    assert len(at.dataframe) == 1  # the preview is shown (it raised "Duplicate column names found" before)
+
+
+def test_an_upload_keeps_the_users_columns_beside_the_added_ones():
+    at = _upload(situer(), b"statut;code_qp;latitude;longitude\nx;y;50,518;2,629\n")
+    preview = at.dataframe[0].value
+    assert preview.loc[0, "statut"] == "x" and preview.loc[0, "code_qp"] == "y"
+    assert preview.loc[0, "statut_2"] == "dans" and preview.loc[0, "code_qp_2"] == "QN06208M"
+    assert "suffixe « _2 »" in texts(at)
+
+
+def test_an_upload_with_columns_of_the_same_name_shows_its_preview():
+    at = _upload(situer(), b"note;note;latitude;longitude\na;b;50,518;2,629\n")
+    assert any("dans : 1" in s.value for s in at.success)
+    assert list(at.dataframe[0].value.columns[:2]) == ["note", "note (2)"]
+    assert any("dans cet aperçu seulement" in c.value for c in at.caption)
+
+
+def test_an_upload_with_a_10_mb_cell_goes_to_the_worker_and_names_the_line():
+    content = b"nom;latitude;longitude\nA;50,518;2,629\nB;50,518;" + b"x" * 10_000_000 + b"\nC;50,518;2,629\n"
+    at = _upload(situer(), content)
+    assert not at.success
+    assert "Cellule de plus de 131 072 caractères (limite) à la ligne 3" in _alerts(at).replace("\u202f", " ")
+    assert "field" not in texts(at)
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"latitude;longitude\n50,5\x00;2,6\n", "contient un caractère nul (ligne 2)"),
+        (b"latitude;longitude;" + b"c;" * 100_000 + b"\n1;2\n", "colonnes : au plus 500"),
+    ],
+    ids=["nul", "100000-columns"],
+)
+def test_a_hostile_upload_is_one_french_error(content, said):
+    at = _upload(situer(), content)
+    assert len(at.error) == 1 and said in at.error[0].value.replace("\\", "") and not at.success
+
+
+def test_a_worker_that_fails_refuses_the_file_instead_of_processing_it_in_the_app(monkeypatch):
+    import subprocess
+
+    from quartiers import batch
+    from quartiers.ui import situer as ui_situer
+
+    def dies(*_):
+        raise subprocess.CalledProcessError(-9, "quartiers.worker")
+
+    monkeypatch.setattr(ui_situer, "WORKER_MIN_BYTES", 0)
+    monkeypatch.setattr(ui_situer, "_process_in_worker", dies)
+    monkeypatch.setattr(batch, "process_upload", lambda *a: pytest.fail("processed in the app process"))
+    at = _upload(situer(), b"latitude;longitude\n50,518;2,629\n")
+    assert [e.value for e in at.error] == [ui_situer.WORKER_FAILED] and not at.success

@@ -602,3 +602,247 @@ def test_swapped_single_point_uses_the_file_rule(lat, lon, expected):
     if expected is not None:  # the same rule as the whole-file hint
         hints = batch._hints(np.array([lat]), np.array([lon]))
         assert hints and "En les échangeant, tous les points tomberaient en France." in hints[0]
+
+
+# --- hostile or odd files: nothing altered or lost without a word, no traceback, bounded work (issue 15) ------------
+
+
+def _hints(content: bytes) -> tuple[batch.BatchResult, str]:
+    result, _ = _result(content)
+    return result, " ".join(result.hints)
+
+
+@pytest.mark.parametrize(
+    ("content", "columns", "note"),
+    [
+        (
+            b";;latitude;longitude\na;b;50,518;2,629\n",
+            ["colonne 1", "colonne 2", "latitude", "longitude"],
+            "2 colonnes sans nom dans l'en-tête, nommées « colonne 1 », « colonne 2 » dans le résultat.",
+        ),
+        (
+            b"latitude;longitude;;\n50,518;2,629;a;b\n50,518;2,629\n",
+            ["latitude", "longitude", "colonne 3", "colonne 4"],
+            "2 colonnes sans nom dans l'en-tête, nommées « colonne 3 », « colonne 4 » dans le résultat.",
+        ),
+        (
+            b"colonne 2;;latitude;longitude\na;b;50,518;2,629\n",
+            ["colonne 2", "colonne 2_2", "latitude", "longitude"],
+            "1 colonne sans nom dans l'en-tête, nommée « colonne 2_2 » dans le résultat.",
+        ),
+    ],
+    ids=["leading", "trailing-with-data", "name-taken"],
+)
+def test_columns_without_a_name_are_named_by_position_and_said(content, columns, note):
+    result, hints = _hints(content)
+    assert list(result.frame.columns[: len(columns)]) == columns
+    assert result.frame.iloc[0, :4].tolist() != [""] * 4 and "a" in result.frame.iloc[0].tolist()
+    assert note in hints and result.level == "warning" and result.counts["dans"] >= 1
+
+
+def test_trailing_separators_without_data_add_no_column():
+    result, hints = _hints(b"latitude;longitude;;;\n50,518;2,629;;;\n")
+    assert list(result.frame.columns[:2]) == ["latitude", "longitude"] and "colonne 3" not in result.frame
+    assert hints == "" and result.level == "success"
+
+
+def test_columns_of_the_same_name_are_kept_in_the_file_and_numbered_in_the_preview_only():
+    import pyarrow as pa
+
+    for content in (b"note;note;latitude;longitude\na;b;50,518;2,629\n", b";;latitude;longitude\na;b;50,518;2,629\n"):
+        processed = batch.process_upload(content, "p.csv", _locator())
+        assert processed.error is None
+        pa.Table.from_pandas(processed.preview)  # what st.dataframe does: "Duplicate column names found" before
+    processed = batch.process_upload(
+        b"note;note;note (2);latitude;longitude\na;b;c;50,518;2,629\n", "p.csv", _locator()
+    )
+    assert list(processed.preview.columns[:5]) == ["note", "note (3)", "note (2)", "latitude", "longitude"]
+    assert processed.preview.iloc[0, :3].tolist() == ["a", "b", "c"]
+    assert processed.preview_note == (
+        "Colonnes de même nom (« note ») : numérotées « (2) », « (3) »… dans cet aperçu seulement, gardées telles "
+        "quelles dans le fichier résultat."
+    )
+    assert processed.csv.decode("utf-8-sig").startswith("note;note;note (2);latitude;longitude;code_qp;")
+
+
+def test_mixed_utf8_and_windows_1252_lines_are_each_decoded_and_named():
+    content = (
+        "ville;latitude;longitude\nBéthune;50,518;2,629\n".encode()
+        + "Béthune;50,518;2,629\n".encode("cp1252")
+        + "Liévin;50,518;2,629\r\n".encode()
+        + "Béthune;50,518;2,629\n".encode("cp1252")
+    )
+    result, table = _result(content)
+    assert result.frame["ville"].tolist() == ["Béthune", "Béthune", "Liévin", "Béthune"]
+    assert table.encoding == "UTF-8 et Windows-1252"
+    assert result.hints[0] == (
+        "Encodage mélangé : le fichier est en UTF-8 sauf les lignes 3 et 5, lues en Windows-1252 : vérifiez leurs "
+        "accents dans le résultat."
+    )
+    assert result.level == "warning" and "Encodage mélangé" in result.summary()
+
+
+def test_mixed_encodings_over_the_line_bound_are_refused(monkeypatch):
+    monkeypatch.setattr(batch, "MAX_ROWS", 3)
+    content = b"latitude;longitude;n\n" + ("1;2;é\n".encode() + "1;2;é\n".encode("cp1252")) * 5
+    with pytest.raises(BatchError, match="mélange deux encodages .* enregistrez-le en UTF-8"):
+        read_csv(content, "points.csv")
+
+
+def test_input_columns_named_like_the_added_ones_are_kept_and_the_added_ones_take_a_suffix():
+    content = b"statut;motif;Code_QP;remarque;latitude;longitude;statut_2\nx;y;z;w;50,518;2,629;v\n"
+    result, table = _result(content)
+    assert list(result.frame.columns) == [
+        *["statut", "motif", "Code_QP", "remarque", "latitude", "longitude", "statut_2"],
+        *["code_qp_2", "nom_qp", "dans_qpv", "dans_bande_300m", "distance_limite_m", "statut_3", "remarque_2"],
+        *["motif_2", "remarque_npnru"],
+    ]
+    assert result.frame.iloc[0, :7].tolist() == ["x", "y", "z", "w", "50,518", "2,629", "v"]
+    assert result.frame.loc[0, "statut_3"] == "dans" and result.frame.loc[0, "code_qp_2"] == MONT_LIEBAUT
+    assert result.counts["dans"] == 1 and result.level == "warning"
+    assert result.hints == (
+        "Le fichier a déjà des colonnes nommées comme celles ajoutées : elles sont gardées, et les colonnes ajoutées "
+        "s'appellent « code_qp_2 », « statut_3 », « remarque_2 », « motif_2 ».",
+    )
+    back = to_csv_bytes(result.frame, table.separator).decode("utf-8-sig").splitlines()
+    assert back[1].startswith("x;y;z;w;50,518;2,629;v;QN06208M;")
+    assert batch.added_names(["a"]) == {name: name for name in OUTPUT_COLUMNS}
+
+
+def test_a_quote_that_swallows_the_following_rows_is_reported_with_its_line():
+    """4 rows in: row B opens a quote never closed, C and D end up in its cell (« 2 lignes traitées » before)."""
+    content = b'nom;latitude;longitude\nA;50,518;2,629\nB;"50,518;2,629\nC;50,518;2,629\nD;50,518;2,629\n'
+    result, hints = _hints(content)
+    assert result.frame["nom"].tolist() == ["A", "B"] and result.frame["statut"].tolist() == ["dans", "invalide"]
+    assert "C;50,518;2,629" in result.frame.loc[1, "latitude"]  # kept in the cell, not lost
+    assert result.frame.loc[1, "motif"] == (
+        "ligne 3 : guillemet ouvert et non refermé avant la ligne 5 — les lignes 3 à 5 sont lues comme une seule, "
+        "ligne non lue"
+    )
+    assert hints == (
+        "Guillemet non refermé, ouvert à la ligne 3 : les lignes qui suivent sont lues comme une seule cellule, "
+        "ligne marquée invalide ; corrigez les guillemets et renvoyez le fichier."
+    )
+    assert result.level == "warning"
+
+
+def test_a_quote_closed_rows_later_and_one_never_closed_are_both_reported():
+    result, hints = _hints(b'nom;latitude;longitude\nA;"50,518;2,629\nB;50,518;2,629"\nC;50,518;2,629\n')
+    assert result.frame["nom"].tolist() == ["A", "C"] and result.frame["statut"].tolist() == ["invalide", "dans"]
+    assert "ouvert à la ligne 2" in hints
+    result, hints = _hints(b'nom;latitude;longitude\nA;50,518;2,629\nB;50,518;"2,629\nsuite')
+    assert result.frame.loc[1, "motif"].startswith("ligne 3 : guillemet ouvert et jamais refermé")
+    assert "ouvert à la ligne 3" in hints
+
+
+def test_an_address_on_two_lines_in_quotes_is_not_a_swallowing_quote():
+    result, hints = _hints(
+        b'adresse;latitude;longitude\n"12 rue Haute\n62400 B\xc3\xa9thune";50,518;2,629\nB;50,518;2,629\n'
+    )
+    assert result.frame["statut"].tolist() == ["dans", "dans"] and hints == "" and result.level == "success"
+
+
+def test_a_cell_over_the_limit_is_reported_in_french_with_its_line_and_the_limit():
+    import csv
+
+    assert batch.MAX_CELL_CHARS == csv.field_size_limit()
+    content = b"nom;latitude;longitude\nA;50,518;2,629\nB;50,518;" + b"x" * 10_000_000 + b"\nC;50,518;2,629\n"
+    result, hints = _hints(content)
+    assert result.frame["statut"].tolist() == ["dans", "invalide", "dans"]
+    assert result.frame.loc[1, "motif"] == (
+        "ligne 3 : une cellule dépasse la limite de 131\u202f072 caractères (ou un guillemet n'est pas refermé) — "
+        "ligne non lue"
+    )
+    assert (
+        hints == "Cellule de plus de 131\u202f072 caractères (limite) à la ligne 3 : ligne non lue, marquée invalide."
+    )
+    assert "field" not in to_csv_bytes(result.frame, ";").decode("utf-8-sig")
+
+
+def test_a_nul_character_anywhere_refuses_the_file_with_its_line():
+    content = b"latitude;longitude\n" + b"50,518;2,629\n" * 1000 + b"50,5\x00;2,6\n"
+    with pytest.raises(BatchError, match=r"contient un caractère nul \(ligne 1002\)"):
+        read_csv(content, "points.csv")
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"latitude;longitude;" + b"c;" * 100_000 + b"\n1;2\n", "a 100\u202f002 colonnes : au plus 500"),
+        (
+            b"latitude;longitude;" + b"c;" * 400 + b"\n" + b"50,518;2,629\n" * 8000,
+            "dépasse 3\u202f000\u202f000 cellules",
+        ),
+        (b"x" * 200_000 + b";latitude;longitude\n1;2;3\n", "en-tête .* illisible : cellule de plus de 131\u202f072"),
+        ("latitude;longitude\n50,5;2,6\n".encode("utf-32"), "n'est pas un fichier texte CSV"),
+        (codecs.BOM_UTF16_LE + "latitude;longitude\n".encode("utf-16-le") + b"\x00\xd8\x41\x00", "UTF-16"),
+        (codecs.BOM_UTF16_LE, "pas de ligne d'en-tête"),
+        (b'"', "n'est pas un fichier texte CSV"),
+        (b"latitude;longitude\n" + b"\n" * 5_000_000, "aucune ligne de données"),
+    ],
+    ids=["100000-columns", "cells", "header-cell", "utf-32", "utf-16-surrogate", "bom-only", "quote", "blank-lines"],
+)
+def test_hostile_files_are_refused_in_french_within_the_bound(content, words):
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(BatchError, match=words):
+        read_csv(content, "points.csv")
+    assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"latitude;longitude\n" + b";" * 5_000_000 + b"\n50,518;2,629\n",
+        b"latitude;longitude\n" + b"a;" * 3_000_000 + b"\n50,518;2,629\n",
+        b"latitude;longitude\n" + b"9" * 100_000 + b";2\n50,518;2,629\n",
+        b"latitude;longitude\r50,518;2,629\r",
+        b"latitude;longitude;n\n50,518;2,629;\x81\x8d\n",
+        "latitude;longitude;n\n50,518;2,629;é\n".encode() + b"50,518;2,629;\x81\xe9\n",
+    ],
+    ids=["5M-separators", "3M-fields", "100k-digits", "cr-only", "undefined-cp1252", "mixed-undefined"],
+)
+def test_odd_files_are_answered_without_error_within_the_bound(content):
+    import time
+
+    import pyarrow as pa
+
+    started = time.perf_counter()
+    processed = batch.process_upload(content, "p.csv", _locator())
+    assert time.perf_counter() - started < 5
+    assert processed.error is None and " — dans : 0," not in processed.summary, processed.summary
+    pa.Table.from_pandas(processed.preview)
+
+
+def test_worker_process_reports_a_hostile_file_as_the_app_does():
+    """Files over 256 Ko go to the worker: the same French notes, never an exception."""
+    import pickle
+    import subprocess
+    import sys
+
+    layers = load_layers()
+    content = (
+        b";;statut;latitude;longitude\n"
+        + "à;b;x;50,518;2,629\n".encode()
+        + "é;b;x;50,518;2,629\n".encode("cp1252")
+        + b'a;b;x;"50,518;2,629\na;b;x;50,518;2,629\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "quartiers.worker"],
+        input=pickle.dumps((content, "p.csv", layers.qpv, layers.epci)),
+        capture_output=True,
+        cwd=settings.ROOT,
+        timeout=120,
+        check=True,
+    )
+    remote = pickle.loads(done.stdout)
+    assert remote.summary == batch.process_upload(content, "p.csv", _locator()).summary
+    for words in (
+        "colonnes sans nom",
+        "Encodage mélangé",
+        "« statut_2 »",
+        "Guillemet non refermé, ouvert à la ligne 4",
+    ):
+        assert words in remote.summary
+    assert remote.level == "warning"

@@ -69,6 +69,17 @@ def test_spreadsheet_export_with_trailing_separators_and_formulas(session):
     session.screenshot("situer-csv-export.png")
 
 
+def test_columns_without_a_name_are_a_warning_with_the_table_not_a_traceback(session):
+    """Two blank column names made the page show a success box, then « Duplicate column names found »."""
+    _upload(session, "sans_nom.csv", b";;latitude;longitude\r\na;b;50,518;2,629\r\n")
+    expect(session.page.get_by_test_id("stAlertContentWarning")).to_contain_text(
+        "2 colonnes sans nom dans l'en-tête, nommées « colonne 1 », « colonne 2 » dans le résultat."
+    )
+    expect(session.page.get_by_test_id("stDataFrame")).to_be_visible()
+    expect(session.page.get_by_test_id("stException")).to_have_count(0)
+    expect(session.page.get_by_test_id("stAlertContentSuccess")).to_have_count(0)
+
+
 def test_file_where_nothing_is_located_is_an_error_box(session):
     _upload(session, "rien.csv", "latitude\tlongitude\r\nabc\tdef\r\n".encode("utf-16"))
     error = session.page.get_by_test_id("stAlertContentError")

@@ -395,3 +395,66 @@ def test_situer_one_point_hors_names_the_nearest_qpv_in_the_remark_as_the_csv_do
     assert answer["remarque"] == (
         "QPV le plus proche : République - Cité 4 (QN06219M), à 12,3 km ; hors des agglomérations CABBALR et CALL"
     )
+
+
+# --- hostile input on the command line (issue 15) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["situer", "perimetre"])
+def test_an_endless_source_is_read_up_to_the_limit_and_refused(tmp_path, capsys, command):
+    """/dev/zero reports a size of 0: the CLI reads MAX_BYTES + 1 bytes, never the whole stream."""
+    argv = (
+        ["situer", "/dev/zero", "-o", str(tmp_path / "out.csv")] if command == "situer" else ["perimetre", "/dev/zero"]
+    )
+    code, out, err = _run(capsys, *argv)
+    assert code == 1 and out == ""
+    assert err == "Erreur : Le fichier zero dépasse la taille maximale de 20 Mo.\n"
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b";;latitude;longitude\na;b;50,518;2,629\n", "2 colonnes sans nom dans l'en-tête, nommées « colonne 1 »"),
+        (
+            "ville;latitude;longitude\nBéthune;50,518;2,629\n".encode() + "Béthune;50,518;2,629\n".encode("cp1252"),
+            "Encodage mélangé : le fichier est en UTF-8 sauf la ligne 3, lue en Windows-1252",
+        ),
+        (b"statut;motif;latitude;longitude\nx;y;50,518;2,629\n", "s'appellent « statut_2 », « motif_2 »"),
+        (
+            b'nom;latitude;longitude\nA;50,518;2,629\nB;"50,518;2,629\nC;50,518;2,629\nD;50,518;2,629\n',
+            "Guillemet non refermé, ouvert à la ligne 3",
+        ),
+        (
+            b"nom;latitude;longitude\nA;50,518;2,629\nB;50,518;" + b"x" * 10_000_000 + b"\n",
+            "Cellule de plus de 131\u202f072 caractères (limite) à la ligne 3",
+        ),
+    ],
+    ids=["unnamed-columns", "mixed-encoding", "colliding-columns", "swallowing-quote", "oversized-cell"],
+)
+def test_situer_says_what_it_changed_or_could_not_read(tmp_path, capsys, content, said):
+    source, output = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_bytes(content)
+    code, out, err = _run(capsys, "situer", str(source), "-o", str(output))
+    assert code == 0 and said in out
+    assert err.startswith("Attention : ") and said in err  # a warning, never a plain success
+    written = output.read_text(encoding="utf-8-sig")
+    assert "field" not in written and "Ã" not in written
+    if b"ville" in content:
+        assert written.count("Béthune") == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"latitude;longitude\n50,5\x00;2,6\n", "contient un caractère nul (ligne 2)"),
+        (b"latitude;longitude;" + b"c;" * 100_000 + b"\n1;2\n", "a 100\u202f002 colonnes : au plus 500"),
+    ],
+    ids=["nul", "100000-columns"],
+)
+def test_situer_refuses_a_hostile_file_in_french(tmp_path, capsys, content, said):
+    source = tmp_path / "in.csv"
+    source.write_bytes(content)
+    code, _, err = _run(capsys, "situer", str(source), "-o", str(tmp_path / "out.csv"))
+    assert code == 1 and err.startswith("Erreur : Le fichier in.csv ") and said in err
+    assert "Traceback" not in err

@@ -429,7 +429,7 @@ def test_too_many_vertices_is_refused_with_the_limit(official):
     c = official.loc["QN06208M", "geometry"].centroid
     angles = np.linspace(0, 2 * np.pi, MAX_VERTICES + 500, endpoint=False)
     detailed = shapely.Polygon(np.column_stack([c.x + 300 * np.cos(angles), c.y + 300 * np.sin(angles)]))
-    with pytest.raises(ProposalError, match="trop détaillé : .* sommets pour une limite de 100 000"):
+    with pytest.raises(ProposalError, match="Fichier trop détaillé : plus de 100 000 sommets, la limite par fichier"):
         read_proposal(geojson_bytes([detailed]), "detail.geojson")
 
 
@@ -450,7 +450,7 @@ def test_file_over_the_upload_limit():
 def test_unknown_format_and_unreadable_file():
     with pytest.raises(ProposalError, match="Format non reconnu"):
         read_proposal(b"a;b\n1;2\n", "points.csv")
-    with pytest.raises(ProposalError, match="Fichier illisible"):
+    with pytest.raises(ProposalError, match="Fichier JSON illisible .ligne 1, colonne 3."):
         read_proposal(b"{ pas du json", "casse.geojson")
 
 

@@ -17,7 +17,7 @@ from shapely.geometry import mapping
 from quartiers import settings
 from quartiers.catalogue import qpv_label
 from quartiers.couches_officielles import COMMUNE_COLUMNS, load_qpv, read_layer, repair_geometries
-from quartiers.formes.lecture import Proposal
+from quartiers.formes.lecture import Proposal, proposal_from_features, read_proposal
 from quartiers.portraits import load_portraits
 from quartiers.zones import band, require_metric_crs
 
@@ -268,3 +268,28 @@ def result_geojson(bilans: list[Bilan]) -> str:
                 }
             )
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A read proposal and its figures: one Bilan per polygon, the set's when there are several."""
+
+    proposal: Proposal
+    bilans: list[Bilan]
+    ensemble: Bilan | None
+
+
+def evaluate(proposal: Proposal, reference: Reference) -> Evaluation:
+    """The figures of every polygon of `proposal`, and of their set when there are several."""
+    bilans = assess(proposal, reference)
+    return Evaluation(proposal, bilans, assess_set(proposal, reference) if len(bilans) > 1 else None)
+
+
+def evaluate_file(data: bytes, filename: str, layer: str | None = None, max_mb: int | None = None) -> Evaluation:
+    """Read a proposal file and assess it against the official layers (run by the page in `quartiers.garde`)."""
+    return evaluate(read_proposal(data, filename, layer, max_mb), load_reference())
+
+
+def evaluate_drawing(features: list[dict]) -> Evaluation:
+    """Assess polygons drawn on the map, checked as a file would be (run by the page in `quartiers.garde`)."""
+    return evaluate(proposal_from_features(features), load_reference())

@@ -1,14 +1,23 @@
-"""Proposed perimeters: reading and validating a proposal file or drawing, once, at the edge.
+"""Shapes a person brings (a proposed perimeter, building footprints): read and validated once, at the edge.
 
-A proposal is one or more polygons (GeoJSON, GeoPackage, zipped Shapefile, KML, or features drawn on the map).
+A visitor's file is hostile until proven otherwise. It is read only as the format its extension names and its
+content confirms: GeoJSON (.geojson, .json) is parsed here without GDAL (`formes.geojson`); a GeoPackage must
+carry SQLite's and GeoPackage's signatures; a zipped Shapefile is unpacked here (its .shp, .shx, .dbf, .prj and
+.cpg only, size-bounded, under fixed names) and must carry the Shapefile signature; a KML must be KML and declare
+no DTD or entity. GDAL then opens it with every other driver deregistered (`quartiers.gdal_config`), so no file can
+make the server read another file or reach the network. Objects, polygon parts and vertices are counted before
+any geometry work (`MAX_OBJECTS`, `MAX_PARTS`, `MAX_VERTICES`, per file).
+
 `read_proposal` and `proposal_from_features` return a `Proposal` whose frame is in Lambert-93 (EPSG:2154),
-with one row per proposed polygon and its `nom`; anything unusable raises `ProposalError` with a French message.
+with one row per polygon and its `nom`; anything unusable raises `ProposalError` with a French message.
 Nothing is kept on disk: files are read from bytes in a temporary folder deleted at once.
 """
 
 from __future__ import annotations
 
 import io
+import json
+import struct
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -20,16 +29,39 @@ import geopandas as gpd
 import pyogrio
 import shapely
 from pyproj import CRS
+from pyproj.exceptions import CRSError
 from shapely.validation import explain_validity, make_valid
 
-from quartiers import settings
+from quartiers import gdal_config, settings
 from quartiers.formats import fmt_ha, fmt_number
+from quartiers.formes import geojson
 
-MAX_AREA_KM2 = 100.0
-MAX_VERTICES = 100_000
-MAX_POLYGONS = 50
+MAX_AREA_KM2 = 100.0  # per polygon
+MAX_VERTICES = 100_000  # per file, all geometries
+MAX_PARTS = 1_000  # polygon parts per file (a MultiPolygon of 5 parts counts 5)
+MAX_OBJECTS = 1_000  # objects (features) per file
+MAX_POLYGONS = 50  # polygons kept in one proposed perimeter
+MAX_NAME_CHARS = 120
+MAX_UNPACKED_MB = 100  # a zipped Shapefile's members, once unpacked
 EXTENSIONS = ("geojson", "json", "gpkg", "zip", "kml")
 FORMATS_TEXT = "GeoJSON (.geojson, .json), GeoPackage (.gpkg), Shapefile zippé (.zip) ou KML (.kml)"
+SHAPEFILE_MEMBERS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+SQLITE_SIGNATURE = b"SQLite format 3\x00"
+GEOPACKAGE_IDS = (b"GPKG", b"GP10", b"GP11")
+SHAPEFILE_SIGNATURE = struct.pack(">i", 9994)
+EXPECTED_DRIVERS = {"gpkg": ("GPKG",), "zip": ("ESRI Shapefile",), "kml": ("KML", "LIBKML")}
+
+
+def limits_text() -> str:
+    """The per-file limits as the page and the command line state them (French)."""
+
+    def n(value: float) -> str:
+        return fmt_number(value).replace(" ", "\u00a0")
+
+    return (
+        f"{n(MAX_OBJECTS)}\u00a0objets, {n(MAX_PARTS)}\u00a0parties de polygones et {n(MAX_VERTICES)}\u00a0sommets "
+        f"par fichier, {n(MAX_AREA_KM2)}\u00a0km² par polygone"
+    )
 
 
 # GEOS's reasons (shapely's explain_validity, coordinates dropped) in plain French, by lower-case prefix.
@@ -78,6 +110,9 @@ class LayerChoiceNeeded(ProposalError):
             " (option --couche en ligne de commande)."
         )
 
+    def __reduce__(self):  # crosses the guarded child process (quartiers.garde) with its layers
+        return (LayerChoiceNeeded, (self.layers,))
+
 
 @dataclass(frozen=True)
 class Proposal:
@@ -106,72 +141,108 @@ def upload_limit_mb() -> int:
 def _extension(filename: str) -> str:
     suffix = Path(filename).suffix.lower().lstrip(".")
     if suffix not in EXTENSIONS:
-        raise ProposalError(f"Format non reconnu (« .{suffix} ») : déposez un fichier {FORMATS_TEXT}.")
+        shown = suffix[:20] or "sans extension"
+        raise ProposalError(f"Format non reconnu (« .{shown} ») : déposez un fichier {FORMATS_TEXT}.")
     return suffix
 
 
-def _check_zip(data: bytes) -> None:
+def _not_the_format(what: str) -> ProposalError:
+    return ProposalError(
+        f"Ce fichier n'est pas {what} : son contenu ne correspond pas à son extension. "
+        f"Exportez-le de nouveau depuis votre SIG ({FORMATS_TEXT})."
+    )
+
+
+def _check_geopackage(data: bytes) -> None:
+    if not data.startswith(SQLITE_SIGNATURE) or data[68:72] not in GEOPACKAGE_IDS:
+        raise _not_the_format("un GeoPackage")
+
+
+def _check_kml(data: bytes) -> None:
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if not (head.startswith(b"<?xml") or head.startswith(b"<kml")) or b"<kml" not in head:
+        raise _not_the_format("un KML")
+    if b"<!doctype" in data.lower() or b"<!entity" in data.lower():
+        raise ProposalError(
+            "Ce KML déclare une DTD ou des entités XML : pour la sécurité du serveur, ces fichiers ne sont pas lus. "
+            "Exportez-le de nouveau depuis votre SIG."
+        )
+
+
+def _unpack_shapefile(data: bytes, folder: Path) -> Path:
+    """The Shapefile of a zip written under fixed names in `folder` (no path from the archive is used)."""
     try:
-        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    except zipfile.BadZipFile as exc:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = [e for e in archive.infolist() if not e.is_dir()]
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise ProposalError("Le fichier .zip est illisible (archive endommagée).") from exc
-    shp = [n for n in names if n.lower().endswith(".shp")]
+    shp = [e for e in entries if e.filename.lower().endswith(".shp")]
     if not shp:
         raise ProposalError(
             "L'archive .zip ne contient pas de fichier .shp : zippez ensemble les fichiers .shp, .shx, .dbf et .prj "
             "du Shapefile."
         )
     if len(shp) > 1:
-        raise ProposalError(f"L'archive .zip contient plusieurs Shapefiles ({', '.join(shp)}) : n'en mettez qu'un.")
-    stem = shp[0][: -len(".shp")].lower()
-    if not any(n.lower() == stem + ".prj" for n in names):
+        names = ", ".join(e.filename[-60:] for e in shp[:5])
+        raise ProposalError(f"L'archive .zip contient plusieurs Shapefiles ({names}) : n'en mettez qu'un.")
+    stem = shp[0].filename[: -len(".shp")].lower()
+    members = {}
+    for entry in entries:
+        name = entry.filename.lower()
+        for suffix in SHAPEFILE_MEMBERS:
+            if name == stem + suffix:
+                members[suffix] = entry
+    if ".prj" not in members:
         raise ProposalError(
             "L'archive .zip ne contient pas de fichier .prj : sans lui, le système de coordonnées est inconnu. "
             "Ajoutez le .prj exporté avec le Shapefile (Lambert-93, EPSG:2154, de préférence)."
         )
-
-
-def list_layers(data: bytes, filename: str) -> list[str]:
-    """Names of the layers of a proposal file (several only for a GeoPackage)."""
-    with _on_disk(data, filename) as path:
-        return _layers_at(path)
-
-
-def _layers_at(path: str) -> list[str]:
-    try:
-        return [str(name) for name, _ in pyogrio.list_layers(path)]
-    except (pyogrio.errors.DataSourceError, OSError) as exc:
-        raise ProposalError(f"Fichier illisible : ce n'est pas un fichier {FORMATS_TEXT} valide.") from exc
+    if sum(e.file_size for e in members.values()) > MAX_UNPACKED_MB * 1024 * 1024:
+        raise ProposalError(
+            f"Le Shapefile dépasse {fmt_number(MAX_UNPACKED_MB)}\u00a0Mo une fois décompressé : simplifiez-le."
+        )
+    budget = MAX_UNPACKED_MB * 1024 * 1024
+    for suffix, entry in members.items():
+        with archive.open(entry) as source:  # read at most the budget: a member's declared size may lie
+            content = source.read(budget + 1)
+        budget -= len(content)
+        if budget < 0:
+            raise ProposalError(
+                f"Le Shapefile dépasse {fmt_number(MAX_UNPACKED_MB)}\u00a0Mo une fois décompressé : simplifiez-le."
+            )
+        (folder / f"proposition{suffix}").write_bytes(content)
+    if not (folder / "proposition.shp").read_bytes()[:4] == SHAPEFILE_SIGNATURE:
+        raise _not_the_format("un Shapefile")
+    return folder / "proposition.shp"
 
 
 @contextmanager
-def _on_disk(data: bytes, filename: str) -> Iterator[str]:
-    """The bytes written to a temporary folder for GDAL, deleted on exit (nothing kept on the server)."""
-    extension = _extension(filename)
-    with tempfile.TemporaryDirectory(prefix="proposition_") as folder:
-        path = Path(folder) / f"proposition.{extension}"
+def _on_disk(data: bytes, extension: str) -> Iterator[Path]:
+    """The checked file written to a temporary folder for GDAL, deleted on exit (nothing kept on the server)."""
+    with tempfile.TemporaryDirectory(prefix="proposition_") as name:
+        folder = Path(name)
+        if extension == "zip":
+            yield _unpack_shapefile(data, folder)
+            return
+        if extension == "gpkg":
+            _check_geopackage(data)
+        else:
+            _check_kml(data)
+        path = folder / f"proposition.{extension}"
         path.write_bytes(data)
-        yield f"/vsizip/{path}" if extension == "zip" else str(path)
+        yield path
 
 
-def read_proposal(
-    data: bytes, filename: str, layer: str | None = None, max_mb: int | None = None, *, max_polygons: int = MAX_POLYGONS
-) -> Proposal:
-    """Read and validate a proposal file given as bytes; returned in Lambert-93 (EPSG:2154).
+def _layers_at(path: Path) -> list[str]:
+    try:
+        return [str(name) for name, _ in pyogrio.list_layers(path)]
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError, RuntimeError) as exc:
+        raise ProposalError(f"Fichier illisible : ce n'est pas un fichier {FORMATS_TEXT} valide.") from exc
 
-    Raises ProposalError (LayerChoiceNeeded for a GeoPackage with several layers and no `layer`).
-    """
-    max_mb = upload_limit_mb() if max_mb is None else max_mb
-    if len(data) > max_mb * 1024 * 1024:
-        raise ProposalError(
-            f"Fichier trop volumineux : {len(data) / 1024 / 1024:.1f} Mo pour une limite de {max_mb} Mo."
-        )
-    if not data.strip():
-        raise ProposalError("Le fichier est vide : il ne contient aucun objet.")
-    extension = _extension(filename)
-    if extension == "zip":
-        _check_zip(data)
-    with _on_disk(data, filename) as path:
+
+def _read_with_gdal(data: bytes, extension: str, layer: str | None) -> tuple[gpd.GeoDataFrame, list[str]]:
+    gdal_config.check_loaded()
+    with _on_disk(data, extension) as path:
         layers = _layers_at(path)
         if not layers:
             raise ProposalError("Le fichier ne contient aucune couche.")
@@ -179,23 +250,131 @@ def read_proposal(
             raise ProposalError(f"Couche « {layer} » absente du fichier. Couches : {', '.join(layers)}.")
         if layer is None and len(layers) > 1:
             raise LayerChoiceNeeded(layers)
+        chosen = layer or layers[0]
         try:
-            frame = gpd.read_file(path, layer=layer or layers[0], engine="pyogrio")
-        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError) as exc:
+            info = pyogrio.read_info(path, layer=chosen)
+            if info.get("driver") not in EXPECTED_DRIVERS[extension]:
+                raise _not_the_format({"gpkg": "un GeoPackage", "zip": "un Shapefile", "kml": "un KML"}[extension])
+            if info.get("geometry_type") in (None, "None"):
+                raise ProposalError(
+                    f"La couche « {chosen} » n'a pas de géométrie (c'est une table attributaire) : "
+                    "choisissez une couche de polygones."
+                )
+            if int(info.get("features") or 0) > MAX_OBJECTS:
+                raise ProposalError(
+                    f"Trop d'objets : {fmt_number(int(info['features']))} pour une limite de "
+                    f"{fmt_number(MAX_OBJECTS)} par fichier."
+                )
+            frame = pyogrio.read_dataframe(path, layer=chosen)
+        except ProposalError:
+            raise
+        except (
+            pyogrio.errors.DataSourceError,
+            pyogrio.errors.DataLayerError,
+            ValueError,
+            OSError,
+            RuntimeError,
+        ) as exc:
             raise ProposalError(f"Fichier illisible : ce n'est pas un fichier {FORMATS_TEXT} valide.") from exc
-    return _validate(frame, max_polygons)
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise ProposalError(f"La couche « {chosen} » n'a pas de géométrie : choisissez une couche de polygones.")
+    _check_counts(frame.geometry)
+    return frame, []
 
 
-def proposal_from_features(features: list[dict], *, max_polygons: int = MAX_POLYGONS) -> Proposal:
-    """Proposal from GeoJSON features drawn on the map (EPSG:4326, as Leaflet.draw returns them)."""
-    collection = {"type": "FeatureCollection", "features": [f for f in features if f.get("geometry")]}
-    if not collection["features"]:
+def _check_counts(geometries: gpd.GeoSeries) -> None:
+    """Objects, polygon parts and vertices of a file against the per-file limits (before any geometry work)."""
+    if len(geometries) > MAX_OBJECTS:
+        raise ProposalError(
+            f"Trop d'objets : {fmt_number(len(geometries))} pour une limite de {fmt_number(MAX_OBJECTS)} par fichier."
+        )
+    values = geometries.values
+    vertices = int(shapely.get_num_coordinates(values).sum())
+    if vertices > MAX_VERTICES:
+        raise ProposalError(
+            f"Fichier trop détaillé : {fmt_number(vertices)} sommets pour une limite de {fmt_number(MAX_VERTICES)} "
+            "par fichier. Simplifiez les contours dans votre SIG (une précision d'un mètre suffit)."
+        )
+    polygonal = shapely.get_type_id(values) >= 3
+    parts = int(shapely.get_num_geometries(values)[polygonal].sum())
+    if parts > MAX_PARTS:
+        raise ProposalError(
+            f"Fichier trop morcelé : {fmt_number(parts)} parties de polygones pour une limite de "
+            f"{fmt_number(MAX_PARTS)} par fichier. Regroupez ou simplifiez les polygones dans votre SIG."
+        )
+
+
+def _geojson_limits() -> geojson.Limits:
+    return geojson.Limits(vertices=MAX_VERTICES, parts=MAX_PARTS, objects=MAX_OBJECTS)
+
+
+def _frame_from_geojson(content: geojson.GeoJsonContent) -> gpd.GeoDataFrame:
+    properties = [p for p, _ in content.features]
+    geometries = [g for _, g in content.features]
+    names = []
+    for record in properties:
+        lowered = {str(k).lower(): v for k, v in record.items()}
+        value = lowered.get("nom", lowered.get("name"))
+        names.append(None if isinstance(value, dict | list) else value)
+    crs = CRS.from_user_input(settings.WGS84)  # RFC 7946: a GeoJSON without `crs` is in degrees
+    if content.crs is not None:
+        try:
+            crs = CRS.from_user_input(content.crs)
+        except CRSError as exc:
+            raise ProposalError(
+                f"Système de coordonnées inconnu ({content.crs}) : ce code EPSG n'existe pas. Indiquez le bon "
+                "(EPSG:2154 pour le Lambert-93, EPSG:4326 pour des degrés)."
+            ) from exc
+    return gpd.GeoDataFrame({"nom": names}, geometry=geometries, crs=crs)
+
+
+def read_proposal(
+    data: bytes, filename: str, layer: str | None = None, max_mb: int | None = None, max_polygons: int = MAX_POLYGONS
+) -> Proposal:
+    """Read and validate a proposal file given as bytes, as the format its extension names; in Lambert-93.
+
+    Raises ProposalError (LayerChoiceNeeded for a GeoPackage or KML with several layers and no `layer`).
+    """
+    max_mb = upload_limit_mb() if max_mb is None else max_mb
+    if len(data) > max_mb * 1024 * 1024:
+        raise ProposalError(
+            f"Fichier trop volumineux : {len(data) / 1024 / 1024:.1f} Mo pour une limite de {max_mb} Mo.".replace(
+                ".", ",", 1
+            )
+        )
+    extension = _extension(filename)
+    if not data.strip():
+        raise ProposalError("Le fichier est vide : il ne contient aucun objet.")
+    if extension in ("geojson", "json"):
+        try:
+            content = geojson.parse(data, _geojson_limits())
+        except geojson.GeoJsonError as exc:
+            raise ProposalError(str(exc)) from exc
+        return _validate(_frame_from_geojson(content), list(content.messages), max_polygons)
+    frame, messages = _read_with_gdal(data, extension, layer)
+    return _validate(frame, messages, max_polygons)
+
+
+def proposal_from_features(features: list[dict], max_polygons: int = MAX_POLYGONS) -> Proposal:
+    """Proposal from GeoJSON features drawn on the map (EPSG:4326, as Leaflet.draw returns them).
+
+    The value comes from the visitor's browser, so it is checked like a file: same parser, same limits.
+    """
+    if not isinstance(features, list) or not all(isinstance(f, dict) for f in features):
+        raise ProposalError("Dessin illisible : recommencez le dessin.")
+    drawn = [f for f in features if f.get("geometry")]
+    if not drawn:
         raise ProposalError("Aucun polygone dessiné.")
+    collection = {"type": "FeatureCollection", "features": [{**f, "type": "Feature"} for f in drawn]}
     try:
-        frame = gpd.GeoDataFrame.from_features(collection, crs=settings.WGS84)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise ProposalError("Dessin illisible.") from exc
-    return _validate(frame, max_polygons)
+        content = geojson.parse(json.dumps(collection, allow_nan=True).encode(), _geojson_limits())
+    except (geojson.GeoJsonError, TypeError, ValueError) as exc:
+        raise ProposalError(
+            f"Dessin illisible : {exc}" if isinstance(exc, geojson.GeoJsonError) else "Dessin illisible."
+        ) from exc
+    frame = _frame_from_geojson(content)
+    frame = frame.set_crs(settings.WGS84, allow_override=True)
+    return _validate(frame, list(content.messages), max_polygons)
 
 
 def _names(frame: gpd.GeoDataFrame) -> list[str]:
@@ -204,7 +383,7 @@ def _names(frame: gpd.GeoDataFrame) -> list[str]:
     names = []
     for number, value in enumerate(frame[column] if column else [None] * len(frame), start=1):
         text = "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
-        names.append(text[:120] or f"Proposition {number}")
+        names.append(text[:MAX_NAME_CHARS] or f"Proposition {number}")
     return names
 
 
@@ -226,8 +405,29 @@ def _polygonal(geometry) -> shapely.Geometry | None:
     return None
 
 
-def _validate(frame: gpd.GeoDataFrame, max_polygons: int = MAX_POLYGONS) -> Proposal:
-    messages: list[str] = []
+def _check_area_of_use(frame: gpd.GeoDataFrame, crs: CRS) -> None:
+    """Refuse coordinates that fall outside the area where the declared projected CRS is defined."""
+    area = crs.area_of_use
+    if area is None:
+        return
+    west, south, east, north = frame.to_crs(settings.WGS84).total_bounds
+    margin = 1.0  # degrees
+    inside = (
+        all(map(lambda v: v == v and abs(v) != float("inf"), (west, south, east, north)))
+        and west >= area.west - margin
+        and east <= area.east + margin
+        and south >= area.south - margin
+        and north <= area.north + margin
+    )
+    if not inside:
+        raise ProposalError(
+            f"Les coordonnées ne correspondent pas au système annoncé par le fichier ({crs.name}) : elles tombent "
+            f"hors de sa zone de validité ({area.name}). Si elles sont en degrés (longitude, latitude), le système "
+            "indiqué est faux : exportez de nouveau le fichier en indiquant le bon système."
+        )
+
+
+def _validate(frame: gpd.GeoDataFrame, messages: list[str], max_polygons: int = MAX_POLYGONS) -> Proposal:
     if frame.empty or frame.geometry.isna().all() or frame.geometry.is_empty.all():
         raise ProposalError("Le fichier est vide : il ne contient aucun objet.")
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty].copy()
@@ -248,7 +448,8 @@ def _validate(frame: gpd.GeoDataFrame, max_polygons: int = MAX_POLYGONS) -> Prop
             "degrés : il est sans doute en Lambert-93 (EPSG:2154). Exportez-le en indiquant son système "
             "(GeoPackage, ou Shapefile avec son .prj)."
         )
-    elif not crs.equals(CRS.from_user_input(settings.WGS84)) and not crs.is_geographic:
+    elif not crs.is_geographic:
+        _check_area_of_use(frame, crs)
         messages.append(f"Fichier en {crs.name} : reprojeté en Lambert-93 (EPSG:2154) pour les calculs.")
     frame = frame.to_crs(settings.LAMBERT93)
 
@@ -296,14 +497,6 @@ def _validate(frame: gpd.GeoDataFrame, max_polygons: int = MAX_POLYGONS) -> Prop
                 f"Polygone « {name} » trop grand : {fmt_number(round(area_km2))} km² pour une limite de "
                 f"{fmt_number(MAX_AREA_KM2)} km² "
                 "(un périmètre de quartier fait quelques dizaines d'hectares)."
-            )
-        vertices = shapely.get_num_coordinates(geometry)
-        if vertices > MAX_VERTICES:
-            raise ProposalError(
-                f"Polygone « {name} » trop détaillé : {vertices:,} sommets pour une limite de {MAX_VERTICES:,}.".replace(
-                    ",", " "
-                )
-                + " Simplifiez-le dans votre SIG."
             )
     result = gpd.GeoDataFrame({"nom": kept_names}, geometry=kept_geometries, crs=settings.LAMBERT93)
     return Proposal(result, tuple(messages))

@@ -22,7 +22,7 @@ from shapely.geometry import mapping
 from quartiers import settings
 from quartiers.catalogue import qpv_label
 from quartiers.formats import fmt_ha, fmt_number
-from quartiers.formes.bilan_perimetre import Reference, _to_wgs84
+from quartiers.formes.bilan_perimetre import Reference, _to_wgs84, load_reference
 from quartiers.formes.lecture import Proposal, ProposalError, proposal_from_features, read_proposal
 from quartiers.npnru import LIMITES as NPNRU_LIMITES
 from quartiers.npnru import SiteNpnru, npnru_sites
@@ -310,6 +310,16 @@ def assess_programme(proposal: Proposal, ref: ProgrammeReference) -> Programme:
     near["distance"] = near.geometry.distance(union)
     proches = tuple(near.sort_values("distance")["code_qp"].astype(str))
     return Programme(batiments, ensemble, proposal.messages, proches)
+
+
+def evaluate_file(data: bytes, filename: str, layer: str | None = None, max_mb: int | None = None) -> Programme:
+    """Read building footprints and assess them against the official layers (run by the page in `quartiers.garde`)."""
+    return assess_programme(read_programme(data, filename, layer, max_mb), ProgrammeReference.build(load_reference()))
+
+
+def evaluate_drawing(features: list[dict]) -> Programme:
+    """Assess footprints drawn on the map, checked as a file's (run by the page in `quartiers.garde`)."""
+    return assess_programme(programme_from_features(features), ProgrammeReference.build(load_reference()))
 
 
 # --- saying it -------------------------------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from quartiers import maps
+from quartiers import garde, maps
 from quartiers.couches_officielles import LayerError
-from quartiers.formats import fmt_ha, fmt_number, fmt_share
+from quartiers.formats import fmt_ha, fmt_share
 from quartiers.formes import carte as carte_proposition
 from quartiers.formes.bilan_perimetre import (
     COMMUNES_NOTE,
@@ -23,21 +23,18 @@ from quartiers.formes.bilan_perimetre import (
     NON_CALCULABLE,
     Bilan,
     Reference,
-    assess,
-    assess_set,
+    evaluate_drawing,
+    evaluate_file,
     load_reference,
 )
 from quartiers.formes.lecture import (
     EXTENSIONS,
     FORMATS_TEXT,
-    MAX_AREA_KM2,
-    MAX_VERTICES,
     LayerChoiceNeeded,
     Proposal,
     ProposalError,
     accord,
-    proposal_from_features,
-    read_proposal,
+    limits_text,
 )
 from quartiers.maps import DisplayLayers
 from quartiers.ui.state import get_display, md, publish_or_embed
@@ -100,7 +97,7 @@ PERIMETRE = Saisie(
         "ou « rectangle » (en haut à gauche de la carte). Le dessin se fait à la souris ou au doigt ; au clavier, "
         "déposez un fichier."
     ),
-    limits=f"{fmt_number(MAX_AREA_KM2)}\u00a0km² et {fmt_number(MAX_VERTICES)}\u00a0sommets par polygone",
+    limits=limits_text(),
 )
 
 
@@ -113,8 +110,8 @@ def file_input(saisie: Saisie = PERIMETRE) -> tuple[bytes, str] | None:
     )
     st.caption(
         md(
-            f"Formats\u00a0: {FORMATS_TEXT}. Limites\u00a0: {upload_limit_mb()}\u00a0Mo par fichier, "
-            f"{saisie.limits}." + " Le fichier n'est pas conservé\u00a0: il sert le temps de votre session."
+            f"Formats\u00a0: {FORMATS_TEXT}. Limites\u00a0: {upload_limit_mb()}\u00a0Mo par fichier, {saisie.limits}."
+            + " Le fichier n'est pas conservé\u00a0: il sert le temps de votre session."
         )
     )
     if uploaded is None:
@@ -144,15 +141,17 @@ def _memo(key: str, compute, saisie: Saisie = PERIMETRE):
     return value
 
 
-def _assess(origine: str, proposal: Proposal, reference: Reference) -> Resultat:
-    bilans = assess(proposal, reference)
-    ensemble = assess_set(proposal, reference) if len(bilans) > 1 else None
-    return Resultat(origine, proposal, bilans, ensemble)
+def _assess(origine: str, job, *args) -> Resultat:
+    """The proposal read and assessed in a bounded child process (quartiers.garde): a hostile or pathological
+    shape costs this server at most GUARD_SECONDS and GUARD_MEMORY_MB, then gets a French message."""
+    with st.spinner("Calcul du périmètre…"):
+        evaluation = garde.run(job, *args)
+    return Resultat(origine, evaluation.proposal, evaluation.bilans, evaluation.ensemble)
 
 
 def current_input(saisie: Saisie, from_file, from_drawing):
     """What `from_file(data, name, layer, max_mb)` or `from_drawing(features)` make of the uploaded file, else
-    of the shapes drawn on the map; None while there is none, errors shown in French (ProposalError)."""
+    of the shapes drawn on the map; None while there is none, errors shown in French (ProposalError, GuardError)."""
     upload = file_input(saisie)
     try:
         if upload is not None:
@@ -177,7 +176,7 @@ def current_input(saisie: Saisie, from_file, from_drawing):
             return None
         key = "dessin:" + hashlib.sha256(repr(drawings).encode()).hexdigest()
         return _memo(key, lambda: from_drawing(drawings), saisie)
-    except ProposalError as exc:
+    except (ProposalError, garde.GuardError) as exc:
         st.error(md(str(exc)))
         return None
 
@@ -189,8 +188,8 @@ def current_result(reference: Reference | None) -> Resultat | None:
         return None
     return current_input(
         PERIMETRE,
-        lambda data, name, layer, max_mb: _assess("fichier", read_proposal(data, name, layer, max_mb), reference),
-        lambda drawings: _assess("dessin", proposal_from_features(drawings), reference),
+        lambda data, name, layer, max_mb: _assess("fichier", evaluate_file, data, name, layer, max_mb),
+        lambda drawings: _assess("dessin", evaluate_drawing, drawings),
     )
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from quartiers import garde
 from quartiers.formats import fmt_number, fmt_share
-from quartiers.formes.lecture import Proposal
+from quartiers.formes.lecture import limits_text
 from quartiers.formes.programme import (
     CONDITIONS,
     ENSEMBLE,
@@ -19,10 +20,9 @@ from quartiers.formes.programme import (
     Programme,
     ProgrammeReference,
     Verdict,
-    assess_programme,
+    evaluate_drawing,
+    evaluate_file,
     phrases,
-    programme_from_features,
-    read_programme,
     result_geojson,
     sources_npnru,
 )
@@ -39,7 +39,7 @@ SAISIE = Saisie(
         "« polygone » ou « rectangle » (en haut à gauche de la carte), un bâtiment par polygone. Le dessin se fait "
         "à la souris ou au doigt ; au clavier, déposez un fichier."
     ),
-    limits=f"{fmt_number(MAX_BATIMENTS)} bâtiments, {fmt_number(MAX_SURFACE_HA)}\u00a0ha par bâtiment",
+    limits=f"{limits_text()}, {fmt_number(MAX_BATIMENTS)}\u00a0bâtiments, {fmt_number(MAX_SURFACE_HA)}\u00a0ha par bâtiment",
 )
 
 
@@ -49,8 +49,10 @@ def get_programme_reference() -> ProgrammeReference | None:
     return ProgrammeReference.build(reference) if reference is not None else None
 
 
-def _assess(origine: str, proposal: Proposal, ref: ProgrammeReference) -> tuple[str, Programme]:
-    return origine, assess_programme(proposal, ref)
+def _assess(origine: str, job, *args) -> tuple[str, Programme]:
+    """The footprints read and assessed in a bounded child process (quartiers.garde), as the perimeter test does."""
+    with st.spinner("Calcul du programme…"):
+        return origine, garde.run(job, *args)
 
 
 def current_programme(ref: ProgrammeReference | None) -> tuple[str, Programme] | None:
@@ -60,8 +62,8 @@ def current_programme(ref: ProgrammeReference | None) -> tuple[str, Programme] |
         return None
     return current_input(
         SAISIE,
-        lambda data, name, layer, max_mb: _assess("fichier", read_programme(data, name, layer, max_mb), ref),
-        lambda drawings: _assess("dessin", programme_from_features(drawings), ref),
+        lambda data, name, layer, max_mb: _assess("fichier", evaluate_file, data, name, layer, max_mb),
+        lambda drawings: _assess("dessin", evaluate_drawing, drawings),
     )
 
 

@@ -11,7 +11,7 @@ from html import escape
 import streamlit as st
 
 from quartiers.catalogue import Quartier
-from quartiers.search import Result, SearchIndex
+from quartiers.search import MAX_QUERY_CHARS, TOO_LONG_TEXT, Result, SearchIndex, too_long
 from quartiers.ui import chrome
 from quartiers.ui.state import get_catalogue, get_layers, md, request_view, select, select_commune
 
@@ -55,8 +55,12 @@ def _search_field() -> None:
         live=True,
         placeholder="Nom, code ou commune : liebaut, lievin, QP 06 20 57…",
         help="Les accents, les majuscules et les apostrophes ne comptent pas.",
+        max_chars=MAX_QUERY_CHARS,
     )
     if not query or not query.strip():
+        return
+    if too_long(query):  # max_chars is the browser's; a client may send more
+        chrome.announce(TOO_LONG_TEXT)
         return
     results = get_index().search(query)
     if not results:

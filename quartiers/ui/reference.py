@@ -15,7 +15,7 @@ from quartiers.catalogue import Quartier
 from quartiers.formats import data_source, fmt_number
 from quartiers.npnru import LIMITES as NPNRU_LIMITES
 from quartiers.npnru import npnru_sites
-from quartiers.search import Result
+from quartiers.search import MAX_QUERY_CHARS, TOO_LONG_TEXT, Result, too_long
 from quartiers.ui import chrome
 from quartiers.ui.recherche import get_index
 from quartiers.ui.state import get_catalogue, get_documents, md
@@ -182,6 +182,9 @@ def _on_submit() -> None:
     if not query:
         st.session_state[_MESSAGE] = "Tapez le nom ou le code d'un quartier, puis Entrée."
         return
+    if too_long(query):  # max_chars is the browser's; a client may send more
+        st.session_state[_MESSAGE] = TOO_LONG_TEXT
+        return
     ids = _compared()
     found = _choices(query)
     best_alone = len(found) == 1 or (len(found) > 1 and found[0].score > found[1].score)
@@ -251,6 +254,7 @@ def comparison_chooser(catalogue: dict[str, Quartier]) -> list[Quartier]:
             "Ajouter un quartier à la comparaison",
             key=_FIELD,
             placeholder="Nom ou code : cite 2, liebaut, QN06226M…",
+            max_chars=MAX_QUERY_CHARS,
             help="Les accents, les majuscules et les apostrophes ne comptent pas. Entrée ajoute le quartier qui "
             "correspond le mieux ; si plusieurs correspondent autant, choisissez dans la liste.",
         )

@@ -12,7 +12,7 @@ from html import escape
 import streamlit as st
 
 from quartiers import settings
-from quartiers.coordonnees import CoordinateError, read_entry
+from quartiers.coordonnees import MAX_ENTRY_CHARS, CoordinateError, read_entry
 from quartiers.maps import PHONE_MAX_WIDTH_PX, DisplayLayers, view_for_bounds
 from quartiers.ui.chrome import bring_into_view, is_presentation, link_params
 from quartiers.ui.state import get_catalogue, get_layers, get_locator, md, set_point
@@ -27,7 +27,11 @@ STATUS_LABELS = {
 ADDRESS_KEY = "adresse_trouvee"  # session state: the last BAN match, shown beside the answer after any rerun
 RESULT_KEY = "csv_resultat"  # session state: (content digest, ProcessedFile) of the last uploaded file
 WORKER_MIN_BYTES = 256 * 1024  # smaller files are processed inline: starting a worker would cost more
-WORKER_TIMEOUT_SECONDS = 600
+WORKER_TIMEOUT_SECONDS = 120  # the largest file accepted takes about 10 s
+WORKER_FAILED = (
+    "Le traitement de ce fichier n'a pas abouti (fichier trop lourd ou mal formé) : vérifiez qu'il s'agit bien d'un "
+    "CSV de points, ou découpez-le en fichiers plus petits."
+)
 LAYOUT_KEY = "situer_disposition"  # the answer, the forms and the map
 ANSWER_KEY = "situer_reponse"  # container of the answer
 INPUT_KEY = "situer_saisie"  # container of the forms
@@ -202,8 +206,9 @@ def coordinates_form(point: tuple[float, float] | None) -> None:
             key=LAT_KEY,
             placeholder="50.518",
             help="Un nombre en degrés, ou la paire copiée d'un site de cartes\u00a0: « 50.518, 2.629 ».",
+            max_chars=MAX_ENTRY_CHARS,
         )
-        st.text_input("Longitude", key=LON_KEY, placeholder="2.629")
+        st.text_input("Longitude", key=LON_KEY, placeholder="2.629", max_chars=MAX_ENTRY_CHARS)
         st.form_submit_button("Situer ce point", on_click=_on_coordinates)
         error = st.session_state.get(FORM_ERROR_KEY)
         if error and point is None:
@@ -225,17 +230,17 @@ def _address_for(point: tuple[float, float]):
 
 def address_form() -> None:
     """Address search through the BAN: only a house number with a good score is answered in/out."""
-    from quartiers.geocoding import GeocodingUnavailable, geocode
+    from quartiers.geocoding import MAX_ADDRESS_CHARS, GeocodingUnavailable, geocode
 
     with st.form("adresse"):
         st.markdown("**Chercher une adresse (nécessite internet)**")
         st.caption(BAN_NOTICE)
-        address = st.text_input("Adresse", placeholder="12 rue de la Gare, Béthune")
+        address = st.text_input("Adresse", placeholder="12 rue de la Gare, Béthune", max_chars=MAX_ADDRESS_CHARS)
         submitted = st.form_submit_button("Chercher l'adresse")
     if submitted and address.strip():
         try:
             found = geocode(address.strip())
-        except GeocodingUnavailable as exc:
+        except (GeocodingUnavailable, ValueError) as exc:
             st.session_state.pop(ADDRESS_KEY, None)
             st.warning(str(exc))
             return
@@ -327,14 +332,20 @@ def _process_in_worker(content: bytes, name: str, layers):
 
 
 def _process(content: bytes, name: str):
-    """Process an upload: inline when small, else in the worker process (the page waits, other sessions don't)."""
-    from quartiers.batch import process_upload
+    """Process an upload: inline when small, else in the worker process (the page waits, other sessions don't).
+
+    A worker that could not start leaves the file to this process; one that failed or ran out of time means the
+    file is refused (processing it here would hold the app the same way).
+    """
+    from quartiers.batch import ProcessedFile, process_upload
 
     if len(content) >= WORKER_MIN_BYTES:
         try:
             return _process_in_worker(content, name, get_layers())
-        except (OSError, subprocess.SubprocessError, pickle.UnpicklingError, EOFError):
-            pass  # the worker could not run or died: this file is processed inline
+        except (subprocess.SubprocessError, pickle.UnpicklingError, EOFError):
+            return ProcessedFile.refused(name, WORKER_FAILED)
+        except OSError:
+            pass  # the worker could not start: this file is processed inline
     return process_upload(content, name, get_locator())
 
 
@@ -351,7 +362,8 @@ def batch_section() -> None:
             + f"Taille maximale : {MAX_MEGABYTES} Mo et {count_text(MAX_ROWS, 'ligne', 'lignes')}.".replace(
                 "\u202f", " "
             )
-            + f" Colonnes ajoutées : {', '.join(OUTPUT_COLUMNS)}. Le fichier n'est pas conservé."
+            + f" Colonnes ajoutées : {', '.join(OUTPUT_COLUMNS)} (suffixe « _2 » pour un nom que le fichier a déjà : "
+            "vos colonnes sont toutes gardées). Le fichier n'est pas conservé."
         )
     )
     # Streamlit's own drop-zone text is English and repeats the limit: the French sentence above replaces it.
@@ -389,4 +401,6 @@ def batch_section() -> None:
     )
     shown = count_text(len(processed.preview), "ligne affichée", "lignes affichées")
     st.caption(f"Aperçu ({shown}, les premières du fichier) :")
+    if processed.preview_note:
+        st.caption(md(processed.preview_note))
     st.dataframe(processed.preview, hide_index=True)
