@@ -23,6 +23,9 @@ PAGES = [
     ),
     st.Page(HERE / "pages" / "quartiers.py", title="Quartiers", icon=":material/table_rows:", url_path="quartiers"),
     st.Page(HERE / "pages" / "perimetre.py", title="Tester un périmètre", icon=":material/draw:", url_path="perimetre"),
+    st.Page(
+        HERE / "pages" / "programme.py", title="Tester un programme", icon=":material/apartment:", url_path="programme"
+    ),
     st.Page(HERE / "pages" / "sources.py", title="Sources et méthode", icon=":material/menu_book:", url_path="sources"),
 ]
 navigation = st.navigation(

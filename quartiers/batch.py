@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from quartiers.answers import count_text, nearest_remark
+from quartiers.npnru import remarque_regle_b
 from quartiers.zones import Location, Locator, wgs84_to_lambert93
 
 MAX_MEGABYTES = 20  # also server.maxUploadSize in .streamlit/config.toml: refused before the upload is read
@@ -53,6 +54,7 @@ OUTPUT_COLUMNS = (
     "statut",
     "remarque",
     "motif",
+    "remarque_npnru",  # last: the columns before it keep their place
 )
 STATUTS = ("dans", "bande", "limite", "hors", "invalide")
 SEPARATORS = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}
@@ -587,6 +589,7 @@ def _with_answers(frame: pd.DataFrame, locations: list[Location], swapped: np.nd
                 )
             ],
             "motif": [loc.motif or "" for loc in locations],
+            "remarque_npnru": [remarque_regle_b(loc.npnru_proche, loc.distance_npnru_m) for loc in locations],
         },
         index=frame.index,
     )
@@ -632,7 +635,10 @@ def point_record(loc: Location) -> dict:
                 "distance_m": loc.distance_limite_m,
             }
         record.update(code_qp=None, nom_qp=None, communes=None, contrat=None, voisin=False)
-    return record | {"remarque": row_remark(loc)}
+    return record | {
+        "remarque": row_remark(loc),
+        "remarque_npnru": remarque_regle_b(loc.npnru_proche, loc.distance_npnru_m),
+    }
 
 
 def row_remark(loc: Location) -> str:

@@ -1,4 +1,4 @@
-"""The `python -m quartiers` command line: export a layer, locate points, check the portraits."""
+"""The `python -m quartiers` command line: export a layer, locate points, check the portraits, test shapes."""
 
 from __future__ import annotations
 
@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         return _perimetre(args)
     if args.command == "importer-qic":
         return _importer_qic(args)
+    if args.command == "programme":
+        return _programme(args)
     return _check_portraits()
 
 
@@ -190,6 +192,17 @@ def _add_perimetre_commands(commands) -> None:
     perimetre.add_argument("--json", action="store_true", help="résultat en JSON")
     perimetre.add_argument("-o", "--output", type=Path, help="GeoJSON résultat (proposition, bande, ajouts, retraits)")
     perimetre.add_argument("--couche", help="couche à lire dans un GeoPackage qui en contient plusieurs")
+    programme = commands.add_parser(
+        "programme", help="dire si un programme de logements est dans la zone des 300 m / 500 m (TVA réduite)"
+    )
+    programme.add_argument(
+        "emprises", type=Path, help="emprises des bâtiments : GeoJSON, GeoPackage, Shapefile zippé ou KML"
+    )
+    programme.add_argument("--json", action="store_true", help="résultat en JSON")
+    programme.add_argument(
+        "-o", "--output", type=Path, help="GeoJSON résultat (emprises et verdicts, lignes utilisées)"
+    )
+    programme.add_argument("--couche", help="couche à lire dans un GeoPackage qui en contient plusieurs")
     qic = commands.add_parser("importer-qic", help="ajouter ou remplacer un QIC dans geodata/qic.geojson")
     qic.add_argument("fichier", type=Path, help="périmètre publié : GeoJSON, GeoPackage, Shapefile zippé ou KML")
     qic.add_argument("--nom", required=True)
@@ -200,7 +213,8 @@ def _add_perimetre_commands(commands) -> None:
     qic.add_argument("--geodata", type=Path, help="dossier geodata/ à modifier (par défaut celui du projet)")
 
 
-def _read_proposal_file(path: Path, layer: str | None):
+def _read_proposal_file(path: Path, layer: str | None, reader=None):
+    """The file read by `reader` (lecture.read_proposal by default); ProposalError when it cannot be read."""
     from quartiers.formes.lecture import ProposalError, read_proposal
 
     try:
@@ -209,7 +223,7 @@ def _read_proposal_file(path: Path, layer: str | None):
         raise ProposalError(str(exc)) from exc
     except OSError as exc:
         raise ProposalError(f"impossible de lire {path} ({exc.strerror}).") from exc
-    return read_proposal(data, path.name, layer=layer)
+    return (reader or read_proposal)(data, path.name, layer=layer)
 
 
 def _perimetre(args) -> int:
@@ -248,6 +262,50 @@ def _perimetre(args) -> int:
                 f"  {q.nom_qp} ({q.code_qp}) : {fmt_ha(q.surface_en_commun_ha)} en commun, "
                 f"{fmt_share(q.part_du_qpv_pct)} du QPV, {fmt_ha(q.surface_qpv_hors_proposition_ha)} du QPV hors proposition"
             )
+    if args.output is not None:
+        print(f"Résultat écrit dans {args.output}")
+    return 0
+
+
+def _programme(args) -> int:
+    from quartiers.couches_officielles import LayerError
+    from quartiers.formes.bilan_perimetre import load_reference
+    from quartiers.formes.lecture import ProposalError
+    from quartiers.formes.programme import (
+        CONDITIONS,
+        ProgrammeReference,
+        assess_programme,
+        phrases,
+        read_programme,
+        result_geojson,
+        sources_npnru,
+    )
+
+    try:
+        proposal = _read_proposal_file(args.emprises, args.couche, read_programme)
+        reference = ProgrammeReference.build(load_reference())
+        programme = assess_programme(proposal, reference)
+    except (ProposalError, LayerError) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+    for message in proposal.messages:
+        print(f"Attention : {message}", file=sys.stderr)
+    if args.output is not None:
+        try:
+            args.output.write_text(result_geojson(programme, reference), encoding="utf-8")
+        except OSError as exc:
+            print(f"Erreur : impossible d'écrire {args.output} ({exc.strerror}).", file=sys.stderr)
+            return 1
+    if args.json:
+        print(json.dumps(programme.as_json(), ensure_ascii=False, indent=2))
+        return 0
+    for verdict in (*programme.batiments, programme.ensemble):
+        print(verdict.nom)
+        for line in phrases(verdict, reference):
+            print(f"  {line}")
+    print("Conditions :")
+    for line in (*CONDITIONS, *sources_npnru(programme, reference)):
+        print(f"  - {line}")
     if args.output is not None:
         print(f"Résultat écrit dans {args.output}")
     return 0

@@ -14,6 +14,7 @@ from quartiers.catalogue import Quartier
 from quartiers.couches_officielles import Layers
 from quartiers.filosofi import ReferenceCommune
 from quartiers.formats import document_title
+from quartiers.npnru import npnru_fact
 from quartiers.portraits import ANCT, Document
 from quartiers.zones import band
 
@@ -91,6 +92,8 @@ def fiche_html(
         facts.append(("Nom officiel (ANCT)", quartier.nom_officiel))
     if p and p.code_cite:
         facts.append(("Code cité dans la convention", p.code_cite))
+    if renouvellement := npnru_fact(quartier.code_qp):
+        facts.append(("Renouvellement urbain (NPNRU)", renouvellement))
     facts += [("Communes", ", ".join(quartier.communes)), ("Intercommunalité", ", ".join(quartier.epci))]
     facts += ph.surfaces(quartier)
     body.append("<ul>" + "".join(f"<li><b>{escape(k)} :</b> {escape(v)}</li>" for k, v in facts) + "</ul>")

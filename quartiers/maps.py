@@ -27,6 +27,7 @@ from jinja2 import Template
 from quartiers import settings
 from quartiers.catalogue import qpv_label
 from quartiers.couches_officielles import Layers
+from quartiers.npnru import npnru_sites
 from quartiers.zones import band
 
 MAP_HEIGHT_PX = 620
@@ -46,6 +47,8 @@ MAP_ASSETS_URL = "/app/static/carte"
 STYLE_QPV = {"color": "#8e1b10", "weight": 2, "fillColor": "#d2402f", "fillOpacity": 0.35}
 STYLE_VOISIN = {"color": "#4d4d4d", "weight": 1.5, "fillColor": "#9a9a9a", "fillOpacity": 0.35, "dashArray": "1 4"}
 STYLE_BANDE = {"color": "#9c4a00", "weight": 1.5, "fillColor": "#f0a040", "fillOpacity": 0.18, "dashArray": "8 6"}
+STYLE_BANDE_500M = {"color": "#3f007d", "weight": 2, "fillColor": "#9e9ac8", "fillOpacity": 0.12, "dashArray": "2 6"}
+BANDE_500M_TITLE = "Bande des 500 m (QPV en renouvellement urbain)"
 STYLE_COMMUNE = {"color": "#333333", "weight": 1, "fill": False, "dashArray": "2 3"}
 STYLE_EPCI = {"color": "#1d3f8f", "weight": 3.5, "fill": False}
 STYLE_QIC = {"color": "#5b2a86", "weight": 2, "fillColor": "#9b6fc4", "fillOpacity": 0.3, "dashArray": "10 4 2 4"}
@@ -55,6 +58,7 @@ STYLE_SELECTION = {"color": "#000000", "weight": 5, "fillColor": "#ffd400", "fil
 PANES = {
     "communes": 402,
     "epci": 404,
+    "bande500": 405,
     "bande": 406,
     "voisins": 408,
     "qic": 410,
@@ -77,6 +81,7 @@ class DisplayLayers:
     bounds: list[list[float]]  # [[south, west], [north, east]] of the territory
     simplification_m: float
     etiquettes: dict | None = None  # one point per commune (inside it), for its name on the map
+    bande500: dict | None = None  # the 500 m ring of the NPNRU quartiers (CGI art. 278 sexies, rule (b))
 
 
 LAYER_NAMES = tuple(f.name for f in fields(DisplayLayers) if f.name not in ("bounds", "simplification_m"))
@@ -119,7 +124,7 @@ def label_points(communes: gpd.GeoDataFrame) -> dict:
 
 def display_layers(layers: Layers) -> DisplayLayers:
     """Prepare every loaded layer for display; a missing layer stays None."""
-    qpv = voisins = bande = None
+    qpv = voisins = bande = bande500 = None
     if layers.qpv is not None:
         qpv_columns = ["code_qp", "lib_qp", "lib_com", "contrat"]
         own = layers.qpv[~layers.qpv["voisin"]]
@@ -127,6 +132,11 @@ def display_layers(layers: Layers) -> DisplayLayers:
         voisins = to_display_geojson(layers.qpv[layers.qpv["voisin"]], qpv_columns, "qpv_voisin")
         # The band is indicative: 2 m and 5 decimals (about 1 m) are below what it can claim.
         bande = to_display_geojson(band(layers.qpv), ["code_qp", "lib_qp", "contrat"], "bande300", 2.0, 5)
+        renouvellement = layers.qpv[layers.qpv["code_qp"].isin(npnru_sites())]
+        if len(renouvellement):
+            bande500 = to_display_geojson(
+                band(renouvellement, settings.NPNRU_BAND_METRES), ["code_qp", "lib_qp"], "bande500", 2.0, 5
+            )
     # Communes and EPCI are generalised at 100 m at the source: 4 decimals are their own precision.
     communes = epci = etiquettes = None
     if layers.communes is not None:
@@ -154,6 +164,7 @@ def display_layers(layers: Layers) -> DisplayLayers:
         [[south, west], [north, east]],
         settings.DISPLAY_TOLERANCE_METRES,
         etiquettes,
+        bande500,
     )
 
 
@@ -180,6 +191,7 @@ def with_names(layers: DisplayLayers, names: dict[str, str]) -> DisplayLayers:
         qpv=_named(layers.qpv, names),
         voisins=_named(layers.voisins, names),
         bande=_named(layers.bande, names),
+        bande500=_named(layers.bande500, names),
     )
 
 
@@ -328,6 +340,12 @@ def legend_entries(layers: DisplayLayers) -> list[tuple[dict, str]]:
     entries = [
         (STYLE_QPV, "QPV 2024 (contrats CABBALR / CALL) : aplat rouge, trait plein"),
         (STYLE_BANDE, "Bande des 300 m (indicative) : tirets orange"),
+    ]
+    if layers.bande500 is not None:
+        entries.append(
+            (STYLE_BANDE_500M, BANDE_500M_TITLE + " : pointillés violets, à afficher dans le sélecteur de couches")
+        )
+    entries += [
         (STYLE_VOISIN, "QPV voisin, hors contrats CABBALR / CALL : gris, pointillés"),
         (STYLE_COMMUNE, "Communes (contours généralisés à 100 m) : trait fin pointillé"),
         (STYLE_EPCI, "Limite d'agglomération : trait bleu épais"),
@@ -370,13 +388,14 @@ def add_layer(
     tooltip=None,
     interactive=True,
     labels=False,
+    show=True,
 ) -> None:
     """One layer, in its pane, under `title` in the layer switch; drawn by carte.js from `source`.
 
     `source` is the URL of its static file (from `publish_layers`) or, for a map shown once, the GeoJSON itself;
-    `tooltip` is a list of [property, French label] shown as text.
+    `tooltip` is a list of [property, French label] shown as text; `show` False leaves it off at start.
     """
-    group = folium.FeatureGroup(name=title, show=True)
+    group = folium.FeatureGroup(name=title, show=show)
     _Layer(name, source, style, pane, tooltip, interactive, labels).add_to(group)
     group.add_to(fmap)
 
@@ -418,6 +437,7 @@ def add_display_layer(
     tooltip=None,
     interactive: bool = True,
     labels: bool = False,
+    show: bool = True,
 ) -> None:
     """The layer `name` of `layers` (see `add_layer`): fetched from its static file when `layer_urls` has it,
     embedded otherwise; nothing when the layer is missing or empty."""
@@ -425,7 +445,7 @@ def add_display_layer(
     if data is None or not data["features"]:
         return
     source = layer_urls[name] if layer_urls and name in layer_urls else data
-    add_layer(fmap, name, title, source, style, pane, tooltip, interactive, labels)
+    add_layer(fmap, name, title, source, style, pane, tooltip, interactive, labels, show)
 
 
 def build_map(
@@ -443,11 +463,13 @@ def build_map(
     add_map_tools(fmap)
     osm, plain = add_backgrounds(fmap, with_tiles)
 
-    def add(name, title, style, pane, tooltip=None, interactive=True, labels=False):
-        add_display_layer(fmap, layers, layer_urls, name, title, style, pane, tooltip, interactive, labels)
+    def add(name, title, style, pane, tooltip=None, interactive=True, labels=False, show=True):
+        add_display_layer(fmap, layers, layer_urls, name, title, style, pane, tooltip, interactive, labels, show)
 
     add("communes", "Communes", STYLE_COMMUNE, "communes", [["nom", "Commune"], ["epci", "Agglomération"]])
     add("epci", "Agglomérations", STYLE_EPCI, "epci", interactive=False)
+    add("bande500", BANDE_500M_TITLE, STYLE_BANDE_500M, "bande500", [["nom_affiche", "Bande des 500 m autour de"]],
+        show=False)  # fmt: skip
     add("bande", "Bande des 300 m (indicative)", STYLE_BANDE, "bande", [["nom_affiche", "Bande des 300 m autour de"]])
     add(
         "voisins",

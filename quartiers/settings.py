@@ -15,6 +15,7 @@ EPCI_FILE = GEODATA_DIR / "epci_cabbalr_call_etalab2024_100m.geojson"
 QIC_FILE = GEODATA_DIR / "qic.geojson"
 QPV_LISTE_ANCT_FILE = GEODATA_DIR / "qpv2024_liste_62_anct_par_commune.csv"  # ANCT list, code_qp → INSEE codes
 FILOSOFI_FILE = GEODATA_DIR / "filosofi2021_communes_62.csv"  # Insee Filosofi 2021, one row per commune of the 62
+NPNRU_FILE = GEODATA_DIR / "npnru_cabbalr_call.csv"  # the five QPV with a renewal project (NPNRU), with sources
 
 # Leaflet is installed from the npm registry by `make setup` (see static/package.json) and served
 # by Streamlit's static file server at /app/static/..., so the map needs no CDN.
@@ -26,6 +27,7 @@ LAMBERT93 = "EPSG:2154"  # metric CRS for every distance, area and buffer
 WEB_MERCATOR = "EPSG:3857"
 
 BAND_METRES = 300.0  # CGI art. 278 sexies: TVA 5,5 % band measured from the QPV limit
+NPNRU_BAND_METRES = 500.0  # CGI art. 278 sexies: ensembles near an NPNRU QPV (partly < 300 m, wholly < 500 m)
 LIMIT_TOLERANCE_METRES = 10.0  # closer than this to a line, the answer is "à la limite"
 DISPLAY_TOLERANCE_METRES = 1.0  # simplification of shapes sent to the browser only
 DISPLAY_DECIMALS = 6  # ~0.1 m in latitude

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -10,6 +11,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from quartiers import settings
+from quartiers.npnru import npnru_sites
 
 
 class CrsError(ValueError):
@@ -83,6 +85,9 @@ class Location:
     limite: str | None = None  # which line the point is close to, when statut == "limite"
     hors_agglomerations: bool = False  # outside CABBALR and CALL: a remark, never a status
     motif: str | None = None  # why a point is "invalide", in French
+    # An NPNRU quartier between 300 and 500 m (CGI art. 278 sexies, rule (b) for an ensemble): a remark only.
+    npnru_proche: str | None = None  # its code_qp
+    distance_npnru_m: int | None = None
 
     @property
     def remarque(self) -> str:
@@ -129,6 +134,22 @@ class Locator:
             self._territory = shapely.union_all(to_lambert93(territory).geometry.values)
             shapely.prepare(self._territory)
         shapely.prepare(self._geoms)
+        codes = npnru_sites()
+        self._npnru = [i for i, row in enumerate(self._rows) if row["code_qp"] in codes]
+
+    def _npnru_between_300_and_500_m(self, points: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each point, the row of the nearest NPNRU quartier and the distance to it, when it is 300 to 500 m
+        away (-1 and NaN otherwise)."""
+        best = np.full(len(points), -1)
+        best_distance = np.full(len(points), np.inf)
+        if valid.any():
+            for row in self._npnru:
+                distance = np.full(len(points), np.inf)
+                distance[valid] = shapely.distance(self._geoms[row], points[valid])
+                closer = (distance > settings.BAND_METRES) & (distance <= settings.NPNRU_BAND_METRES)
+                closer &= distance < best_distance
+                best[closer], best_distance[closer] = row, distance[closer]
+        return best, best_distance
 
     def locate_many(
         self, x_l93: np.ndarray, y_l93: np.ndarray, motifs: list[str | None] | None = None
@@ -164,6 +185,7 @@ class Locator:
             else:
                 in_territory[valid] = True
         located = valid & (nearest >= 0)
+        npnru_row, npnru_distance = self._npnru_between_300_and_500_m(points, valid)
         results = []
         for i in range(len(points)):
             if np.isnan(x_l93[i]) or np.isnan(y_l93[i]):
@@ -175,6 +197,12 @@ class Locator:
                 results.append(
                     self._answer(int(nearest[i]), bool(inside[i]), float(to_limit[i]), bool(in_territory[i]))
                 )
+        for i in np.flatnonzero(npnru_row >= 0):
+            results[i] = dataclasses.replace(
+                results[i],
+                npnru_proche=self._rows[npnru_row[i]]["code_qp"],
+                distance_npnru_m=int(round(npnru_distance[i])),
+            )
         return results
 
     def _answer(self, nearest: int, inside: bool, distance_to_limit: float, in_territory: bool) -> Location:

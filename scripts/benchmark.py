@@ -16,6 +16,8 @@ run several times prints min / median / max, and meets its target only when its 
   browser does (first page, then clicks on the map): p50 / p95 / max, errors, server memory
   (VmRSS) before / peak / after, each step three times; then 20 and 40 users on 2 processes behind nginx
   (`make serve-multi`, deploy/nginx.conf.template).
+- one programme test (« Tester un programme », `python -m quartiers programme`) of a 200-building file:
+  reading, checks and verdicts, in this process.
 """
 
 from __future__ import annotations
@@ -514,6 +516,42 @@ def phone_rows(browser, pages: dict[str, tuple[str, str | None]]) -> list[tuple[
     ]
 
 
+PROGRAMME_BUILDINGS = 200
+
+
+def programme_seconds(runs: int = RUNS) -> list[float]:
+    """Seconds of one programme test of a 200-building GeoJSON (read, checked, assessed), `runs` times.
+
+    The buildings are 20 × 20 m, 60 m apart, on a 20 × 10 grid starting 150 m west of Mont Liébaut, so that
+    they lie around its 300 m and 500 m lines; the official layers are loaded once, before timing.
+    """
+    import geopandas as gpd
+    import shapely
+
+    from quartiers import settings
+    from quartiers.formes.bilan_perimetre import load_reference
+    from quartiers.formes.programme import ProgrammeReference, assess_programme, read_programme
+
+    reference = ProgrammeReference.build(load_reference())
+    qpv = reference.reference.qpv
+    xy = shapely.get_coordinates(qpv.loc[qpv["code_qp"] == "QN06208M", "geometry"].iloc[0])
+    x0, y0 = xy[xy[:, 0].argmin()]
+    boxes = [
+        shapely.box(x - 20, y, x, y + 20)
+        for i in range(PROGRAMME_BUILDINGS)
+        for x, y in [(x0 - 150 - 60 * (i % 20), y0 - 300 + 60 * (i // 20))]
+    ]
+    frame = gpd.GeoDataFrame(geometry=boxes, crs=settings.LAMBERT93).to_crs(settings.WGS84)
+    data = frame.to_json().encode()
+    seconds = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        programme = assess_programme(read_programme(data, "programme.geojson"), reference)
+        seconds.append(time.perf_counter() - start)
+        assert len(programme.batiments) == PROGRAMME_BUILDINGS
+    return seconds
+
+
 def main() -> int:
     global RUNS, USERS, LOAD_RUNS, CPU_BATCHES, CPU_TABS, PHONE_RUNS
     if "--quick" in sys.argv[1:]:  # to check the benchmark itself: every row, fewer runs (figures not comparable)
@@ -596,6 +634,12 @@ def main() -> int:
         stop_app(bare)
         stop_app(empty)
     rows += multi_process(targets, log)
+    rows.append(
+        (
+            f"programme test of {PROGRAMME_BUILDINGS} buildings (read, checks, verdicts), median of {RUNS}",
+            f"{median(programme_seconds()):.2f} s",
+        )
+    )
     width = max(len(label) for label, _ in rows)
     print(f"{'measure':<{width}}  value")
     print(f"{'-' * width}  {'-' * 50}")

@@ -253,6 +253,7 @@ def test_extra_columns_kept_and_output_columns_appended():
         "statut",
         "remarque",
         "motif",
+        "remarque_npnru",  # issue 18: one column at the end, the others unchanged
     )
     assert result["ref"].tolist() == ["A1", "A2"] and result["commentaire"].tolist() == ["x", "y"]
     assert result["statut"].tolist() == ["dans", "hors"]
@@ -682,7 +683,7 @@ def test_input_columns_named_like_the_added_ones_are_kept_and_the_added_ones_tak
     assert list(result.frame.columns) == [
         *["statut", "motif", "Code_QP", "remarque", "latitude", "longitude", "statut_2"],
         *["code_qp_2", "nom_qp", "dans_qpv", "dans_bande_300m", "distance_limite_m", "statut_3", "remarque_2"],
-        "motif_2",
+        *["motif_2", "remarque_npnru"],
     ]
     assert result.frame.iloc[0, :7].tolist() == ["x", "y", "z", "w", "50,518", "2,629", "v"]
     assert result.frame.loc[0, "statut_3"] == "dans" and result.frame.loc[0, "code_qp_2"] == MONT_LIEBAUT

@@ -442,7 +442,7 @@ def test_quartiers_page_link_opens_a_portrait_with_the_keyboard(visit):
     assert len(visit.context.pages) == 1  # same tab
 
 
-PAGES_WITH_A_MAP = ("/", "/situer", "/perimetre")
+PAGES_WITH_A_MAP = ("/", "/situer", "/perimetre", "/programme")
 AXE_CASES = (
     [pytest.param(LAPTOP, path, {}, id=f"{path}-plain") for _, path in PAGES]
     + [pytest.param(LAPTOP, path, SELECTION[path], id=f"{path}-selection") for _, path in PAGES if path in SELECTION]

@@ -101,7 +101,7 @@ def test_map_payload_size_is_bounded(display):
 
 def test_layers_are_published_once_as_static_files_named_by_content(display, tmp_path):
     urls = maps.publish_layers(display, tmp_path, "/app/static/couches")
-    assert set(urls) == {"qpv", "voisins", "bande", "communes", "epci", "etiquettes"}  # no QIC perimeter published
+    assert set(urls) == {"qpv", "voisins", "bande", "bande500", "communes", "epci", "etiquettes"}  # no QIC published
     for name, url in urls.items():
         path = tmp_path / url.rsplit("/", 1)[1]
         assert url.startswith("/app/static/couches/") and path.exists()
@@ -211,3 +211,20 @@ def test_the_selection_changes_the_map_by_its_code_only():
     assert scripts[0] == scripts[1]
     assert '"QN06208M"' in groups[0] and '"QN06209M"' in groups[1]
     assert all("coordinates" not in group and len(group) < 2_000 for group in groups)
+
+
+def test_500_m_band_of_the_npnru_quartiers_is_off_at_start_and_in_the_legend(display):
+    from quartiers.npnru import read_npnru
+
+    codes = {f["properties"]["code_qp"] for f in display.bande500["features"]}
+    assert codes == set(read_npnru())
+    html = maps.build_map(display, with_tiles=False).get_root().render()
+    assert maps.BANDE_500M_TITLE in html
+    labels = [label for _, label in maps.legend_entries(display)]
+    assert any(label.startswith(maps.BANDE_500M_TITLE) for label in labels)
+    group = next(
+        child
+        for child in maps.build_map(display, with_tiles=False)._children.values()
+        if getattr(child, "layer_name", None) == maps.BANDE_500M_TITLE
+    )
+    assert group.show is False

@@ -87,8 +87,11 @@ def _swatch(style: dict) -> str:
     )
 
 
-def legend_html() -> str:
-    lines = "".join(f"<div>{_swatch(style)}{escape(label.split(' : ')[0])}</div>" for style, label in legend_entries())
+def legend_html(entries: list[tuple[dict, str]] | None = None) -> str:
+    """The map's legend control: a swatch and the label's first part for each of `entries` (legend_entries())."""
+    lines = "".join(
+        f"<div>{_swatch(style)}{escape(label.split(' : ')[0])}</div>" for style, label in entries or legend_entries()
+    )
     return "<summary style='cursor:pointer;font-weight:bold'>Légende</summary>" + lines
 
 
@@ -199,6 +202,7 @@ def reference_layers(layers: DisplayLayers, names: dict[str, str] | None = None)
         epci=None,
         qic=None,
         etiquettes=None,
+        bande500=None,
     )
 
 
@@ -207,17 +211,20 @@ def build_proposal_map(
     layer_urls: dict[str, str] | None = None,
     with_tiles: bool = True,
     presentation: bool = False,
+    title: str = MAP_TITLE,
+    legend: str | None = None,
 ) -> folium.Map:
     """The official QPV, their bands and the communes, with the drawing tools and the legend; the territory in view.
 
     `layers` comes from `reference_layers`; with `layer_urls` (`maps.publish_layers` of those same layers) the
     map fetches each layer from its static file, without it the GeoJSON is embedded (heavier: a map shown once).
     Built on the app's map assets (maps.add_map_tools / add_map_extras: French controls, scale, legend, tooltips
-    as text); `presentation` enlarges the legend, the controls and the labels.
+    as text); `presentation` enlarges the legend, the controls and the labels. `title` (accessible name) and
+    `legend` (legend_html of other entries) let « Tester un programme » use the same map.
     """
     fmap = folium.Map(location=None, tiles=None, control_scale=False, max_zoom=MAX_ZOOM)
     # The page gives the frame a fixed height: the map is not shortened on a phone.
-    add_map_tools(fmap, MAP_TITLE, phone_max_width=0, panes=REFERENCE_PANES)
+    add_map_tools(fmap, title, phone_max_width=0, panes=REFERENCE_PANES)
     osm, plain = add_backgrounds(fmap, with_tiles)
     for name, title, style, tooltip in REFERENCE_LAYERS:
         add_display_layer(fmap, layers, layer_urls, name, title, style, name, tooltip)
@@ -225,7 +232,7 @@ def build_proposal_map(
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     _DrawFrench().add_to(fmap)
     draw_control().add_to(fmap)
-    add_map_extras(fmap, legend_html(), osm, plain, presentation)
+    add_map_extras(fmap, legend or legend_html(), osm, plain, presentation)
     return fmap
 
 

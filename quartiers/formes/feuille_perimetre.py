@@ -37,6 +37,23 @@ PATTERNS = (
     "</defs>"
 )
 
+# The print style of the A4 sheets of this package (perimeter and programme).
+SHEET_STYLE = (
+    "@page{size:A4 portrait;margin:10mm 12mm}"
+    "body{font:9pt/1.3 sans-serif;color:#111;margin:0}h1{font-size:14pt;margin:0 0 2pt}"
+    "h2{font-size:10.5pt;margin:5pt 0 2pt;border-bottom:1.5pt solid #000}"
+    ".avertissement{font-weight:bold;border:1.5pt solid #000;padding:2pt 5pt;display:inline-block;margin:2pt 0}"
+    # Everything within the printable width (chromium clips the rest): borders and padding inside each width
+    # (the map's frame was 2 px past it), and a name from the file without spaces broken where it must be.
+    "*{box-sizing:border-box}body{overflow-wrap:anywhere}"
+    "svg.extrait{width:100%;height:auto;max-height:112mm;border:1px solid #555;display:block}"
+    "table{border-collapse:collapse;width:100%;margin:2pt 0}td,th{border:1px solid #777;padding:1.5pt 3pt;"
+    "text-align:left;vertical-align:top}th{background:#eee}"
+    ".legende{columns:2;list-style:none;padding:0;margin:3pt 0;font-size:8pt}.legende li{break-inside:avoid}"
+    ".legende svg{vertical-align:middle}.petit{font-size:8pt}ul.petit{margin:2pt 0;padding-left:12pt}"
+    "section{break-inside:avoid}"
+)
+
 
 def _style_attributes(style: dict, fill: str | None = None) -> str:
     fill = fill or (style.get("fillColor", "none") if style.get("fill", True) else "none")
@@ -154,24 +171,9 @@ def sheet_html(bilans: list[Bilan], ensemble: Bilan | None, reference: Reference
     names = ", ".join(b.nom for b in bilans)
     blocks = [_figures(b) for b in bilans] + ([_figures(ensemble)] if ensemble is not None else [])
     notes = "".join(f"<li>{escape(m)}</li>" for m in messages)
-    style = (
-        "@page{size:A4 portrait;margin:10mm 12mm}"
-        "body{font:9pt/1.3 sans-serif;color:#111;margin:0}h1{font-size:14pt;margin:0 0 2pt}"
-        "h2{font-size:10.5pt;margin:5pt 0 2pt;border-bottom:1.5pt solid #000}"
-        ".avertissement{font-weight:bold;border:1.5pt solid #000;padding:2pt 5pt;display:inline-block;margin:2pt 0}"
-        # Everything within the printable width (chromium clips the rest): borders and padding inside each width
-        # (the map's frame was 2 px past it), and a name from the file without spaces broken where it must be.
-        "*{box-sizing:border-box}body{overflow-wrap:anywhere}"
-        "svg.extrait{width:100%;height:auto;max-height:112mm;border:1px solid #555;display:block}"
-        "table{border-collapse:collapse;width:100%;margin:2pt 0}td,th{border:1px solid #777;padding:1.5pt 3pt;"
-        "text-align:left;vertical-align:top}th{background:#eee}"
-        ".legende{columns:2;list-style:none;padding:0;margin:3pt 0;font-size:8pt}.legende li{break-inside:avoid}"
-        ".legende svg{vertical-align:middle}.petit{font-size:8pt}ul.petit{margin:2pt 0;padding-left:12pt}"
-        "section{break-inside:avoid}"
-    )
     return (
         "<!doctype html><html lang='fr'><head><meta charset='utf-8'>"
-        f"<title>Périmètre proposé — {escape(names)}</title><style>{style}</style></head><body>"
+        f"<title>Périmètre proposé — {escape(names)}</title><style>{SHEET_STYLE}</style></head><body>"
         f"<h1>Périmètre proposé : {escape(names)}</h1>"
         f"<p>Carte Quartiers 2030 — comparaison avec la géographie prioritaire 2024-2030 — éditée le {today}. "
         "<span class='avertissement'>Document de travail — indicatif</span></p>"

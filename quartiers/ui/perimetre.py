@@ -86,16 +86,40 @@ def upload_limit_mb() -> int:
     return int(st.get_option("server.maxUploadSize"))
 
 
-def file_input() -> tuple[bytes, str] | None:
+@dataclass(frozen=True)
+class Saisie:
+    """The widgets and session slots of one shape test: « Tester un périmètre » or « Tester un programme »."""
+
+    map_key: str
+    prefix: str  # of this page's session_state slots
+    label: str  # of the file uploader
+    hint: str  # shown while nothing is uploaded or drawn
+    limits: str = ""  # the caption's limits after the upload size
+
+
+PERIMETRE = Saisie(
+    map_key=MAP_KEY,
+    prefix="perimetre",
+    label="Déposer un fichier de périmètre",
+    hint=(
+        "Déposez un fichier, ou dessinez un ou plusieurs polygones sur la carte avec l'outil « polygone » "
+        "ou « rectangle » (en haut à gauche de la carte). Le dessin se fait à la souris ou au doigt ; au clavier, "
+        "déposez un fichier."
+    ),
+    limits=limits_text(),
+)
+
+
+def file_input(saisie: Saisie = PERIMETRE) -> tuple[bytes, str] | None:
     uploaded = st.file_uploader(
-        "Déposer un fichier de périmètre",
+        saisie.label,
         type=list(EXTENSIONS),
-        key="proposition_fichier",
+        key="proposition_fichier" if saisie is PERIMETRE else f"{saisie.prefix}_fichier",
         help=f"{FORMATS_TEXT}. Taille maximale\u00a0: {upload_limit_mb()}\u00a0Mo.",
     )
     st.caption(
         md(
-            f"Formats\u00a0: {FORMATS_TEXT}. Limites\u00a0: {upload_limit_mb()}\u00a0Mo par fichier, {limits_text()}."
+            f"Formats\u00a0: {FORMATS_TEXT}. Limites\u00a0: {upload_limit_mb()}\u00a0Mo par fichier, {saisie.limits}."
             + " Le fichier n'est pas conservé\u00a0: il sert le temps de votre session."
         )
     )
@@ -104,24 +128,25 @@ def file_input() -> tuple[bytes, str] | None:
     return uploaded.getvalue(), uploaded.name
 
 
-def _layer_choice(digest: str) -> str | None:
+def _layer_choice(digest: str, saisie: Saisie = PERIMETRE) -> str | None:
     """The layer chosen for a file with several layers ("" while none is chosen); None for a one-layer file."""
-    known = st.session_state.get("perimetre_couches")
+    known = st.session_state.get(f"{saisie.prefix}_couches")
     if not known or known[0] != digest:
         return None
     layers = known[1]
     st.warning(md(str(LayerChoiceNeeded(layers)).replace(" (option --couche en ligne de commande)", "")))
-    chosen = st.selectbox("Couche à tester", layers, index=None, key="proposition_couche", placeholder="Choisir")
+    key = "proposition_couche" if saisie is PERIMETRE else f"{saisie.prefix}_couche"
+    chosen = st.selectbox("Couche à tester", layers, index=None, key=key, placeholder="Choisir")
     return chosen or ""
 
 
-def _memo(key: str, compute):
+def _memo(key: str, compute, saisie: Saisie = PERIMETRE):
     """Keep the last assessment in this session only (a rerun for another widget does not recompute)."""
-    memo = st.session_state.get("perimetre_memo")
+    memo = st.session_state.get(f"{saisie.prefix}_memo")
     if memo is not None and memo[0] == key:
         return memo[1]
     value = compute()
-    st.session_state["perimetre_memo"] = (key, value)
+    st.session_state[f"{saisie.prefix}_memo"] = (key, value)
     return value
 
 
@@ -133,43 +158,48 @@ def _assess(origine: str, job, *args) -> Resultat:
     return Resultat(origine, evaluation.proposal, evaluation.bilans, evaluation.ensemble)
 
 
+def current_input(saisie: Saisie, from_file, from_drawing):
+    """What `from_file(data, name, layer, max_mb)` or `from_drawing(features)` make of the uploaded file, else
+    of the shapes drawn on the map; None while there is none, errors shown in French (ProposalError, GuardError)."""
+    upload = file_input(saisie)
+    try:
+        if upload is not None:
+            data, name = upload
+            if map_value(saisie.map_key, "all_drawings"):
+                st.caption("Un fichier est déposé : les polygones dessinés sur la carte ne sont pas pris en compte.")
+            digest = hashlib.sha256(data).hexdigest()
+            layer = _layer_choice(digest, saisie)
+            if layer == "":
+                return None
+            try:
+                return _memo(
+                    f"fichier:{digest}:{layer}", lambda: from_file(data, name, layer, upload_limit_mb()), saisie
+                )
+            except LayerChoiceNeeded as choice:
+                # Remember the layers of this file, so that the choice stays on screen at every later run.
+                st.session_state[f"{saisie.prefix}_couches"] = (digest, choice.layers)
+                st.rerun()
+        drawings = map_value(saisie.map_key, "all_drawings") or []
+        if not drawings:
+            st.info(saisie.hint)
+            return None
+        key = "dessin:" + hashlib.sha256(repr(drawings).encode()).hexdigest()
+        return _memo(key, lambda: from_drawing(drawings), saisie)
+    except (ProposalError, garde.GuardError) as exc:
+        st.error(md(str(exc)))
+        return None
+
+
 def current_result(reference: Reference | None) -> Resultat | None:
     """The uploaded file if any, else the polygons drawn on the map; errors shown in French."""
     if reference is None:
         st.error("Les périmètres officiels n'ont pas pu être chargés : aucune comparaison possible.")
         return None
-    upload = file_input()
-    try:
-        if upload is not None:
-            data, name = upload
-            if map_value(MAP_KEY, "all_drawings"):
-                st.caption("Un fichier est déposé : les polygones dessinés sur la carte ne sont pas pris en compte.")
-            digest = hashlib.sha256(data).hexdigest()
-            layer = _layer_choice(digest)
-            if layer == "":
-                return None
-            try:
-                return _memo(
-                    f"fichier:{digest}:{layer}",
-                    lambda: _assess("fichier", evaluate_file, data, name, layer, upload_limit_mb()),
-                )
-            except LayerChoiceNeeded as choice:
-                # Remember the layers of this file, so that the choice stays on screen at every later run.
-                st.session_state["perimetre_couches"] = (digest, choice.layers)
-                st.rerun()
-        drawings = map_value(MAP_KEY, "all_drawings") or []
-        if not drawings:
-            st.info(
-                "Déposez un fichier, ou dessinez un ou plusieurs polygones sur la carte avec l'outil « polygone » "
-                "ou « rectangle » (en haut à gauche de la carte). Le dessin se fait à la souris ou au doigt ; au clavier, "
-                "déposez un fichier."
-            )
-            return None
-        key = "dessin:" + hashlib.sha256(repr(drawings).encode()).hexdigest()
-        return _memo(key, lambda: _assess("dessin", evaluate_drawing, drawings))
-    except (ProposalError, garde.GuardError) as exc:
-        st.error(md(str(exc)))
-        return None
+    return current_input(
+        PERIMETRE,
+        lambda data, name, layer, max_mb: _assess("fichier", evaluate_file, data, name, layer, max_mb),
+        lambda drawings: _assess("dessin", evaluate_drawing, drawings),
+    )
 
 
 def _summary_frame(bilan: Bilan) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from quartiers import settings
 from quartiers.catalogue import Quartier
 from quartiers.filosofi import CommuneFilosofi, FilosofiError, commune_references, load_filosofi
 from quartiers.formats import fmt_value, source_line
+from quartiers.npnru import npnru_fact
 from quartiers.portraits import Cadre, Portrait
 from quartiers.ui.state import get_cadres, get_documents, get_layers, md
 
@@ -45,6 +46,9 @@ def portrait_header(quartier: Quartier) -> None:
     facts = [f"**Statut :** {md(_statut_label(quartier))}"]
     if quartier.code_qp:
         facts.append(f"**Code officiel 2024 :** {md(quartier.code_qp)}")
+    renouvellement = npnru_fact(quartier.code_qp)
+    if renouvellement:
+        facts.append(f"**Renouvellement urbain (NPNRU) :** {md(renouvellement)}")
     if portrait and portrait.code_cite:
         facts.append(f"**Code cité dans la convention :** {md(portrait.code_cite)}")
     if quartier.nom_officiel and quartier.nom_officiel != quartier.nom:

@@ -13,6 +13,8 @@ from quartiers import settings, tables
 from quartiers.answers import BAND_DISCLAIMER
 from quartiers.catalogue import Quartier
 from quartiers.formats import data_source, fmt_number
+from quartiers.npnru import LIMITES as NPNRU_LIMITES
+from quartiers.npnru import npnru_sites
 from quartiers.search import MAX_QUERY_CHARS, TOO_LONG_TEXT, Result, too_long
 from quartiers.ui import chrome
 from quartiers.ui.recherche import get_index
@@ -370,6 +372,19 @@ def sources_page(catalogue: dict[str, Quartier]) -> None:
             "en mètres) puis reprojetée en WGS84 pour l'affichage ; le QPV lui-même est retiré de sa bande. Jamais en degrés "
             "ni en Web Mercator, qui fausseraient les distances. Les distances affichées sont arrondies au mètre ; à moins de "
             "10 m d'une limite, la réponse indique « à la limite » et renvoie à l'outil officiel."
+        )
+    )
+    st.header("Quartiers en renouvellement urbain (NPNRU) et règle des 500 m")
+    st.markdown(md(NPNRU_LIMITES + f" Fichier geodata/{settings.NPNRU_FILE.name}."))
+    for site in npnru_sites().values():
+        st.markdown("- " + md(f"{site.lib_qp} ({site.code_qp}) : {site.libelle} — {site.source}"))
+    st.markdown(
+        md(
+            "Méthode de « Tester un programme » : pour chaque bâtiment, distance à la limite officielle non simplifiée "
+            "des QPV de points de son emprise (le contour tous les mètres et une grille intérieure), en Lambert-93 ; "
+            "règle (a) : entièrement dans un QPV ou à moins de 300 m ; règle (b) : ensemble en partie à moins de 300 m "
+            "et entièrement à moins de 500 m d'un quartier en renouvellement urbain. Réponse indicative : seule "
+            "l'administration fiscale apprécie l'éligibilité."
         )
     )
     st.header("Fiches officielles SIG Ville")

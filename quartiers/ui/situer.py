@@ -123,6 +123,7 @@ def _choose_point(lat: float, lon: float) -> None:
 def point_answer(point: tuple[float, float] | None) -> None:
     from quartiers.answers import VINTAGE, describe
     from quartiers.batch import swapped_point
+    from quartiers.npnru import remarque_regle_b
 
     if point is None:
         st.info("Aucun lieu choisi : cliquez sur la carte ou saisissez des coordonnées.")
@@ -149,6 +150,10 @@ def point_answer(point: tuple[float, float] | None) -> None:
         )
     quartier = get_catalogue().get(location.code_qp) if location.code_qp else None
     verdict_box(location.statut, verdict, describe(location, quartier.nom if quartier else None))
+    regle_b = remarque_regle_b(location.npnru_proche, location.distance_npnru_m)
+    if regle_b:
+        st.info(md(regle_b))
+        st.page_link("pages/programme.py", label="Tester un programme", query_params=link_params())
     found = _address_for(point)
     if found is not None:
         st.markdown(md(f"Adresse trouvée par la Base Adresse Nationale : {found.summary()}."))
