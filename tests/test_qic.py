@@ -13,6 +13,7 @@ from quartiers import settings
 from quartiers.catalogue import build_catalogue
 from quartiers.cli import main
 from quartiers.couches_officielles import Layers, load_qic, load_qpv
+from quartiers.formats import fmt_ha
 from quartiers.maps import display_layers, feature_for
 from quartiers.portraits import load_portraits
 from quartiers.qic import qic_id
@@ -48,7 +49,7 @@ def test_import_then_layer_catalogue_and_map_pick_it_up(tmp_path, geodata, capsy
     code, out, err = _import(capsys, path, geodata)
     assert code == 0, err
     area_ha = gpd.read_file(path).to_crs(settings.LAMBERT93).area.iloc[0] / 10_000
-    assert out == f"QIC « catorive » ajouté dans {geodata / 'qic.geojson'} ({area_ha:.2f} ha).\n"
+    assert out == f"QIC « catorive » ajouté dans {geodata / 'qic.geojson'} ({fmt_ha(area_ha)}).\n"
     written = json.loads((geodata / "qic.geojson").read_text(encoding="utf-8"))
     (feature,) = written["features"]
     assert feature["properties"] == {

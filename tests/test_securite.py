@@ -10,7 +10,6 @@ import http.server
 import io
 import json
 import os
-import resource
 import subprocess
 import sys
 import threading
@@ -197,20 +196,30 @@ def _multipolygon_file(parts: int) -> bytes:
     return json.dumps({"type": "Feature", "properties": {}, "geometry": geometry}).encode()
 
 
+MEASURED_CLI = (
+    "import resource, runpy, sys\n"
+    "sys.argv = ['quartiers', *sys.argv[1:]]\n"
+    "try:\n"
+    "    runpy.run_module('quartiers', run_name='__main__')\n"
+    "finally:\n"
+    "    print('MAXRSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+)
+
+
 def _measured_cli(tmp_path: Path, name: str, content: bytes) -> tuple[subprocess.CompletedProcess, float, float]:
+    """`python -m quartiers perimetre FILE` in a subprocess: its result, wall seconds and its own peak memory (MB)."""
     path = tmp_path / name
     path.write_bytes(content)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "quartiers", "perimetre", str(path)],
+        [sys.executable, "-c", MEASURED_CLI, "perimetre", str(path)],
         capture_output=True,
         text=True,
         cwd=settings.ROOT,
         timeout=120,
     )
     elapsed = time.monotonic() - start
-    peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    peak_mb = int(done.stderr.rsplit("MAXRSS_KB", 1)[1].split()[0]) / 1024
     return done, elapsed, peak_mb
 
 
