@@ -51,6 +51,9 @@ STREAMLIT_FRENCH = {
     "Select all": "Tout sélectionner",
     "Add files": "Ajouter un fichier",
     "add icon": "Ajouter",
+    # A select box's placeholder and its empty list (the Quartiers page's sort box).
+    "Choose an option": "Choisir",
+    "No results": "Aucun résultat",
     # A phone that loses the network, or a server that stops: Streamlit's connection status and dialog. The
     # selection is in the URL, so reloading the same link brings the same page back.
     "Connecting": "Connexion…",

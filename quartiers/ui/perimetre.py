@@ -28,7 +28,6 @@ from quartiers.formes.bilan_perimetre import (
     load_reference,
 )
 from quartiers.formes.lecture import (
-    EXTENSIONS,
     FORMATS_TEXT,
     MAX_AREA_KM2,
     MAX_VERTICES,
@@ -81,9 +80,10 @@ def upload_limit_mb() -> int:
 
 
 def file_input() -> tuple[bytes, str] | None:
+    # No `type=`: Streamlit would refuse another file with an English tooltip only; read_proposal refuses it in
+    # French, naming the accepted formats (a visible error under the box).
     uploaded = st.file_uploader(
         "Déposer un fichier de périmètre",
-        type=list(EXTENSIONS),
         key="proposition_fichier",
         help=f"{FORMATS_TEXT}. Taille maximale\u00a0: {upload_limit_mb()}\u00a0Mo.",
     )

@@ -307,7 +307,7 @@ def sources_page(catalogue: dict[str, Quartier]) -> None:
     st.markdown(
         md(
             f"Les quartiers qu'aucun de ces documents ne nomme citent la {settings.ANCT_LISTE_TITRE}, "
-            f"Licence Ouverte / Etalab 2.0 (fichier geodata/{settings.QPV_LISTE_ANCT_FILE.name})."
+            "Licence Ouverte / Etalab 2.0."
         )
     )
     st.header("Comparer des chiffres")
@@ -324,7 +324,7 @@ def sources_page(catalogue: dict[str, Quartier]) -> None:
     st.markdown(
         md(
             f"Repère communal : {settings.FILOSOFI_LABEL} (« Revenus et pauvreté des ménages aux niveaux national et "
-            "local », base communale, fichier geodata/filosofi2021_communes_62.csv), Licence Ouverte / Etalab 2.0. Revenu "
+            "local », base communale, département du Pas-de-Calais), Licence Ouverte / Etalab 2.0. Revenu "
             "disponible médian par unité de consommation et taux de pauvreté au seuil de 60 %, pour toute la commune et "
             "non pour le quartier ; « secret statistique (Insee) » quand l'Insee ne publie pas la valeur."
         )

@@ -13,6 +13,7 @@ import streamlit as st
 
 from quartiers import settings
 from quartiers.coordonnees import CoordinateError, read_entry
+from quartiers.formats import fmt_degrees
 from quartiers.maps import PHONE_MAX_WIDTH_PX, DisplayLayers, view_for_bounds
 from quartiers.ui.chrome import bring_into_view, is_presentation, link_params
 from quartiers.ui.state import get_catalogue, get_layers, get_locator, md, set_point
@@ -126,7 +127,7 @@ def point_answer(point: tuple[float, float] | None) -> None:
         return
     location = locator.locate(*point)
     verdict = STATUS_LABELS.get(location.statut, "")
-    st.subheader("Réponse", anchor=ANSWER_ID)
+    st.header("Réponse", anchor=ANSWER_ID)
     swapped = swapped_point(*point)
     if swapped is not None:
         st.warning(
@@ -135,7 +136,7 @@ def point_answer(point: tuple[float, float] | None) -> None:
             "longitude vers 2,6)."
         )
         st.button(
-            f"Situer plutôt latitude {swapped[0]:.6f}, longitude {swapped[1]:.6f}",
+            f"Situer plutôt latitude {fmt_degrees(swapped[0])}, longitude {fmt_degrees(swapped[1])}",
             key="echanger_coordonnees",
             on_click=_choose_point,
             args=swapped,
@@ -145,7 +146,7 @@ def point_answer(point: tuple[float, float] | None) -> None:
     found = _address_for(point)
     if found is not None:
         st.markdown(md(f"Adresse trouvée par la Base Adresse Nationale : {found.summary()}."))
-    st.caption(md(f"Point : latitude {point[0]:.6f}, longitude {point[1]:.6f}. {VINTAGE}"))
+    st.caption(md(f"Point : latitude {fmt_degrees(point[0])}, longitude {fmt_degrees(point[1])}. {VINTAGE}"))
     if location.code_qp and location.statut in ("dans", "bande", "limite"):
         st.page_link(
             "pages/carte.py",
@@ -333,12 +334,24 @@ def _process(content: bytes, name: str):
     return process_upload(content, name, get_locator())
 
 
+CSV_EXTENSIONS = ("csv", "txt", "tsv")
+
+
+def refusal_text(suffix: str) -> str:
+    """A file of another type, refused in words: what it was and which types are accepted."""
+    kind = f"« .{suffix} »" if suffix else "sans extension"
+    return (
+        f"Fichier refusé : type {kind} non accepté. Déposez un fichier CSV (.csv, .txt ou .tsv) ; "
+        "un classeur Excel s'enregistre en CSV par « Enregistrer sous », format « CSV (séparateur : point-virgule) »."
+    )
+
+
 def batch_section() -> None:
     """Upload a CSV of points, download it back with the QPV columns; nothing is kept on the server."""
     from quartiers.answers import count_text
     from quartiers.batch import MAX_MEGABYTES, MAX_ROWS, OUTPUT_COLUMNS
 
-    st.subheader("Situer tout un fichier (CSV)")
+    st.header("Situer tout un fichier (CSV)")
     st.markdown(
         md(
             "Colonnes attendues : « latitude » et « longitude » en degrés (ou « x » et « y » en Lambert-93, "
@@ -351,11 +364,14 @@ def batch_section() -> None:
     )
     # Streamlit's own drop-zone text is English and repeats the limit: the French sentence above replaces it.
     st.html("<style>[data-testid='stFileUploaderDropzoneInstructions']{display:none}</style>")
-    uploaded = st.file_uploader(
-        "Fichier CSV à situer", type=["csv", "txt", "tsv"], key="fichier_csv", max_upload_size=MAX_MEGABYTES
-    )
+    # No `type=`: Streamlit would refuse another file with an English tooltip only; refused here, in French.
+    uploaded = st.file_uploader("Fichier CSV à situer", key="fichier_csv", max_upload_size=MAX_MEGABYTES)
     if uploaded is None:
         st.session_state.pop(RESULT_KEY, None)
+        return
+    suffix = uploaded.name.rsplit(".", 1)[-1].lower() if "." in uploaded.name else ""
+    if suffix not in CSV_EXTENSIONS:
+        st.error(md(refusal_text(suffix)))
         return
     if get_locator() is None:
         st.error("Les périmètres des QPV n'ont pas pu être chargés : impossible de traiter le fichier.")
