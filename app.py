@@ -31,6 +31,8 @@ navigation = st.navigation(
 )
 chrome.page_language()
 chrome.page_styles()
+chrome.structure()
+chrome.control_styles()
 chrome.navigation_bar(PAGES)
 if navigation.title != "Carte":  # the Carte page sets its own title in its fragment (carte.page_title)
     chrome.document_title(navigation.title)

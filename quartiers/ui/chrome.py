@@ -224,7 +224,7 @@ def navigation_bar(pages: list) -> None:
 
     Links keep presentation mode (Streamlit's own menu drops the query string); nothing covers the page.
     """
-    with st.container(horizontal=True, key="navigation", gap="small", vertical_alignment="center"):
+    with st.container(horizontal=True, key=NAVIGATION_KEY, gap="small", vertical_alignment="center"):
         for page in pages:
             st.page_link(page, query_params=link_params())
         presentation_toggle()
@@ -237,10 +237,13 @@ def skip_link(href: str, label: str) -> None:
     st.html(f'<a class="lien-evitement" href="{escape(href)}">{escape(label)}</a>')
 
 
-def announce(text: str, lead: str | None = None) -> None:
-    """A visible message read out by screen readers when it appears (role="status", polite); `lead` in bold."""
+def announce(text: str, lead: str | None = None, element_id: str | None = None) -> None:
+    """A visible message read out by screen readers when it appears (role="status", polite); `lead` in bold.
+
+    `element_id` lets `bring_into_view` put the keyboard focus on the message (what an action produced)."""
     bold = f"<strong>{escape(lead)}</strong> — " if lead else ""
-    st.html(f'<p class="annonce" role="status" aria-live="polite">{bold}{escape(text)}</p>')
+    ident = f' id="{escape(element_id, quote=True)}"' if element_id else ""
+    st.html(f'<p class="annonce" role="status" aria-live="polite"{ident}>{bold}{escape(text)}</p>')
 
 
 def document_title(page: str, quartier_nom: str | None = None) -> None:
@@ -303,6 +306,11 @@ def page_styles() -> None:
 def footer() -> None:
     """What every page says at its end: the territory and that the information is indicative."""
     st.divider()
+    with st.container(key=FOOTER_KEY):
+        _footer_text()
+
+
+def _footer_text() -> None:
     st.caption(
         "Géographie prioritaire 2024-2030 (Quartiers 2030) de la Communauté d'Agglomération de Béthune-Bruay, "
         "Artois Lys Romane et de la Communauté d'Agglomération de Lens-Liévin. Informations indicatives."
@@ -338,7 +346,80 @@ def bring_into_view(element_id: str, heading: str | None = None, focus: bool = F
         ".filter(function(e){return e.textContent.trim()===name;})[0]);"
         "if(!h){if(100>n++){w.requestAnimationFrame(go);}return;}"
         "if(phone){h.scrollIntoView({block:'start'});}"
-        "if(focus){if(!h.hasAttribute('tabindex')){h.setAttribute('tabindex','-1');}h.focus({preventScroll:!phone});}"
+        "if(focus){if(!h.hasAttribute('tabindex')){h.setAttribute('tabindex','-1');}h.focus({preventScroll:true});"
+        # The focused element is always in the window (RGAA 10.7, WCAG 2.4.7), presentation mode included.
+        "var r=h.getBoundingClientRect();if(r.top<0||r.bottom>w.innerHeight){h.scrollIntoView({block:'center'});}}"
         "})();})();</script>",
         unsafe_allow_javascript=True,
+    )
+
+
+# Issue 17 (accessibility): landmarks, the skip link's target, fields in error, non-text contrast and wrapping.
+NAVIGATION_KEY = "navigation"
+NAVIGATION_NAME = "Pages de l'application"
+FOOTER_KEY = "pied_de_page"
+# WCAG 1.4.11: the boundary of a field, a select, the drop zone or a switch that is off, ≥ 3:1 on white
+# (#767676 is 4.5:1).
+CONTROL_BORDER_COLOUR = "#767676"
+
+
+def structure() -> None:
+    """ARIA landmarks and field states Streamlit does not give, set (and kept) in the page by one script.
+
+    - the menu is a `navigation` named NAVIGATION_NAME, the footer a `contentinfo`; Streamlit's empty header
+      is no `banner`;
+    - Streamlit's « Aller au contenu principal » skips the menu: it focuses the page's h1;
+    - a field of a form that shows an error is `aria-invalid` and described by the error's text (RGAA 11.10).
+    The script holds no "<" followed by a letter (Streamlit's sanitiser would drop it).
+    """
+    st.html(
+        "<script>(function(){var d=window.parent&&window.parent.document?window.parent.document:document;"
+        "if(d.__structure)return;d.__structure=true;var n=0;"
+        f"var NAV={json.dumps('.st-key-' + NAVIGATION_KEY)},NAME={json.dumps(NAVIGATION_NAME)},"
+        f"FOOT={json.dumps('.st-key-' + FOOTER_KEY)};"
+        "function set(e,a,v){if(e&&e.getAttribute(a)!==v)e.setAttribute(a,v);}"
+        "function fields(){d.querySelectorAll('[data-testid=stForm]').forEach(function(f){"
+        "var err=f.querySelector('[data-testid=stAlertContentError]');"
+        "f.querySelectorAll('input[type=text],input:not([type]),textarea').forEach(function(i){"
+        "if(err){if(!err.id){err.id='erreur-formulaire-'+(++n);}set(i,'aria-invalid','true');"
+        "set(i,'aria-describedby',err.id);}"
+        "else if(i.getAttribute('aria-invalid')==='true'){i.removeAttribute('aria-invalid');"
+        "if((i.getAttribute('aria-describedby')||'').indexOf('erreur-formulaire-')===0)"
+        "i.removeAttribute('aria-describedby');}});});}"
+        "function fix(){var nav=d.querySelector(NAV);set(nav,'role','navigation');set(nav,'aria-label',NAME);"
+        "set(d.querySelector(FOOT),'role','contentinfo');"
+        "var h=d.querySelector('header[data-testid=stHeader]');set(h,'role','none');fields();}"
+        "fix();new MutationObserver(fix).observe(d.body,{childList:true,subtree:true});"
+        "d.addEventListener('click',function(e){var a=e.target.closest&&e.target.closest("
+        "'a[data-testid=stSkipToContent]');if(!a)return;"
+        "var t=d.querySelector('[data-testid=stMain] h1');if(!t)return;e.preventDefault();"
+        "if(!t.hasAttribute('tabindex'))t.setAttribute('tabindex','-1');t.focus({preventScroll:true});"
+        "t.scrollIntoView({block:'center'});},true);"
+        "})();</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def control_styles() -> None:
+    """Non-text contrast of every control's boundary (WCAG 1.4.11) and labels and hints that wrap at 320 px and
+    at 200 % zoom instead of being cut with an ellipsis (WCAG 1.4.10)."""
+    border = CONTROL_BORDER_COLOUR
+    st.html(
+        "<style>"
+        ":is([data-testid='stTextInputRootElement'], [data-testid='stTextAreaRootElement'],"
+        " [data-testid='stNumberInputContainer'], [data-testid='stSelectbox'] [data-baseweb='select'] > div,"
+        " [data-testid='stMultiSelect'] [data-baseweb='select'] > div)"
+        f" {{ border: 1px solid {border} !important; }}"
+        f"[data-testid='stFileUploaderDropzone'] {{ border: 1px dashed {border} !important; }}"
+        # The switch's track when off: Streamlit's pale grey (1.47:1) becomes a bordered grey track.
+        "[data-testid='stCheckbox'] label[data-baseweb='checkbox'] input[role='switch'] + div"
+        f" {{ box-shadow: inset 0 0 0 1px {border}; }}"
+        "[data-testid='stCheckbox'] label[data-baseweb='checkbox'] input[role='switch']:not(:checked) + div"
+        f" {{ background-color: #d9d9d9 !important; box-shadow: inset 0 0 0 1px {border}; }}"
+        ":is([data-testid='stDownloadButton'], [data-testid='stButton'], [data-testid='stFileUploader'],"
+        " [data-testid='stWidgetLabel'], [data-testid='stFileUploaderDropzoneInstructions'])"
+        " :is(p, span, small, div) { white-space: normal !important; overflow: visible !important;"
+        " text-overflow: clip !important; overflow-wrap: anywhere; }"
+        "[data-testid='stDownloadButton'] button, [data-testid='stButton'] button { height: auto; max-width: 100%; }"
+        "</style>"
     )

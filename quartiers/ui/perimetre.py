@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from html import escape
 
-import pandas as pd
 import streamlit as st
 
 from quartiers import maps
+from quartiers import portrait_html as ph
 from quartiers.couches_officielles import LayerError
 from quartiers.formats import fmt_ha, fmt_number, fmt_share
 from quartiers.formes import carte as carte_proposition
@@ -165,8 +166,8 @@ def current_result(reference: Reference | None) -> Resultat | None:
         return None
 
 
-def _summary_frame(bilan: Bilan) -> pd.DataFrame:
-    rows = [
+def _summary_rows(bilan: Bilan) -> list[tuple[str, str]]:
+    return [
         ("Surface du périmètre", fmt_ha(bilan.surface_ha)),
         ("Surface hors de tout QPV (ajout)", fmt_ha(bilan.surface_hors_qpv_ha)),
         ("Surface de QPV laissée hors", fmt_ha(bilan.surface_laissee_hors_ha)),
@@ -174,26 +175,42 @@ def _summary_frame(bilan: Bilan) -> pd.DataFrame:
         ("Commune principale", bilan.commune_principale or "aucune"),
         ("Territoire CABBALR / CALL", "non (hors territoire)" if bilan.hors_territoire else "oui"),
     ]
-    return pd.DataFrame(rows, columns=["Indicateur", "Valeur"]).set_index("Indicateur")
+
+
+def table_html(caption: str, columns: list[str], rows: list[tuple[str, ...]]) -> str:
+    """A result table with its caption (RGAA 5.4), column headers and each row's first cell as its header;
+    every text escaped (names come from the visitor's file)."""
+    head = "".join(f"<th scope='col'>{escape(c)}</th>" for c in columns)
+    body = "".join(
+        f"<tr><th scope='row'>{escape(row[0])}</th>" + "".join(f"<td>{escape(v)}</td>" for v in row[1:]) + "</tr>"
+        for row in rows
+    )
+    return (
+        f"<table class='qp-table tableau-perimetre'><caption>{escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def figures(bilan: Bilan) -> None:
-    """The figures of one proposal (or of the set) as tables; names from files shown as text."""
+    """The figures of one proposal (or of the set) as tables with captions; names from files shown as text."""
     st.subheader(md(bilan.nom))
-    st.table(_summary_frame(bilan))
+    st.html(ph.STYLE + table_html(f"Chiffres : {bilan.nom}", ["Indicateur", "Valeur"], _summary_rows(bilan)))
     if bilan.communes:
-        st.markdown("**Communes couvertes**")
-        st.table(
-            pd.DataFrame(
+        st.html(
+            ph.STYLE
+            + table_html(
+                f"Communes couvertes : {bilan.nom}",
+                ["Commune", "Code Insee", "Surface dans la commune"],
                 [(c.nom, c.code, fmt_ha(c.surface_ha)) for c in bilan.communes],
-                columns=["Commune", "Code Insee", "Surface dans la commune"],
-            ).set_index("Commune")
+            )
         )
         st.caption(COMMUNES_NOTE)
     if bilan.qpv:
-        st.markdown("**QPV 2024 recoupés**")
-        st.table(
-            pd.DataFrame(
+        st.html(
+            ph.STYLE
+            + table_html(
+                f"QPV 2024 recoupés : {bilan.nom}",
+                ["QPV", "Surface en commun", "Part du QPV gardée", "Surface du QPV laissée hors"],
                 [
                     (
                         q.libelle + (" — QPV voisin" if q.voisin else ""),
@@ -203,8 +220,7 @@ def figures(bilan: Bilan) -> None:
                     )
                     for q in bilan.qpv
                 ],
-                columns=["QPV", "Surface en commun", "Part du QPV gardée", "Surface du QPV laissée hors"],
-            ).set_index("QPV")
+            )
         )
     else:
         st.markdown("Aucun QPV 2024 recoupé.")
@@ -228,7 +244,11 @@ def comparison_sentence(count: int, origine: str) -> str:
     return f"{subject} {'comparé' if count == 1 else 'comparés'} aux QPV 2024 officiels."
 
 
+RESULTS_ID = "resultats"
+
+
 def results(resultat: Resultat) -> None:
+    st.header("Résultats", anchor=RESULTS_ID)
     st.success(md(comparison_sentence(len(resultat.bilans), resultat.origine)))
     for message in resultat.proposal.messages:
         st.warning(md(message), icon="⚠️")

@@ -73,7 +73,9 @@ def _legend(frame: pd.DataFrame, legend_id: str) -> str:
     )
 
 
-def _table_html(frame: pd.DataFrame, order: list, columns: list[str], caption: str, legend_id: str) -> str:
+def _table_html(
+    frame: pd.DataFrame, order: list, columns: list[str], caption: str, legend_id: str, sort: tuple[str, bool]
+) -> str:
     """The table as HTML: short column titles whose key carries the whole tuple as its title, sticky first column,
     figures right-aligned; each quartier's name links to its portrait (presentation mode kept)."""
     mesures, affichage, key_of = frame.attrs["mesures"], frame.attrs["affichage"], frame.attrs["cle_colonne"]
@@ -82,12 +84,14 @@ def _table_html(frame: pd.DataFrame, order: list, columns: list[str], caption: s
     head = []
     for column in columns:
         key = key_of.get(column)
+        # ARIA: the column the table is sorted by says so, and in which order.
+        sorted_by = f" aria-sort='{'descending' if sort[1] else 'ascending'}'" if column == sort[0] else ""
         if key is None:
-            head.append(f"<th scope='col'>{escape(column)}</th>")
+            head.append(f"<th scope='col'{sorted_by}>{escape(column)}</th>")
             continue
         label = column.rsplit(" [", 1)[0]
         head.append(
-            f"<th scope='col'>{escape(label)} <abbr title='{escape(readable[key.cle], quote=True)}'>"
+            f"<th scope='col'{sorted_by}>{escape(label)} <abbr title='{escape(readable[key.cle], quote=True)}'>"
             f"[{escape(key.cle)}]<span style='{ph.VISUALLY_HIDDEN}'> : {escape(readable[key.cle])}</span></abbr></th>"
         )
     body = []
@@ -110,6 +114,18 @@ def _table_html(frame: pd.DataFrame, order: list, columns: list[str], caption: s
     )
 
 
+_SORTED = "tri_change"
+
+
+def _on_sort() -> None:
+    st.session_state[_SORTED] = True
+
+
+def sort_message(column: str, descending: bool) -> str:
+    """What a screen reader hears after a new sort: « Tableau trié par Communes, ordre croissant. »"""
+    return f"Tableau trié par {column}, ordre {'décroissant' if descending else 'croissant'}."
+
+
 def quartiers_table(catalogue: dict[str, Quartier]) -> None:
     """The table of quartiers as HTML, sorted on the server by the column the user chooses (numbers as numbers,
     empty cells last and shown « — »), its legend of source keys just above it; each quartier's name links to
@@ -118,8 +134,10 @@ def quartiers_table(catalogue: dict[str, Quartier]) -> None:
     mesures = frame.attrs["mesures"]
     columns = [c for c in frame.columns if c != "Portrait"]
     sort_col, order_col = st.columns([3, 1])
-    key = sort_col.selectbox("Trier le tableau par", columns, index=0, key="tri_quartiers")
-    descending = order_col.toggle("Ordre décroissant", key="tri_decroissant")
+    key = sort_col.selectbox("Trier le tableau par", columns, index=0, key="tri_quartiers", on_change=_on_sort)
+    descending = order_col.toggle("Ordre décroissant", key="tri_decroissant", on_change=_on_sort)
+    if st.session_state.pop(_SORTED, False):
+        chrome.announce(sort_message(key.rsplit(" [", 1)[0], descending))
     order = frame.sort_values(
         key, ascending=not descending, na_position="last", key=(lambda s: s.str.lower()) if key not in mesures else None
     ).index
@@ -129,7 +147,7 @@ def quartiers_table(catalogue: dict[str, Quartier]) -> None:
         ph.STYLE
         + _TABLE_STYLE
         + _legend(frame, legend_id)
-        + _table_html(frame, list(order), columns, caption, legend_id)
+        + _table_html(frame, list(order), columns, caption, legend_id, (key, descending))
     )
     st.caption(
         "Chaque colonne de chiffres ne contient qu'une seule mesure : même indicateur, même source, même millésime, "
