@@ -327,28 +327,32 @@ def phone_map_styles() -> None:
     )
 
 
-def bring_into_view(element_id: str, heading: str | None = None, focus: bool = False) -> None:
+def bring_into_view(
+    element_id: str | None, heading: str | None = None, focus: bool = False, selector: str | None = None
+) -> None:
     """On a phone (≤ PHONE_MAX_WIDTH_PX), scroll the element `element_id` (else the h2 whose text is `heading`)
     to the top of the screen, waiting up to 100 frames for it to be drawn. With `focus`, on every screen, the
     keyboard focus also moves to it (RGAA 7.1: after a choice made with the keyboard, the reader is where the
     new content starts). Without `focus`, nothing happens on a wider screen.
 
+    `selector` (a CSS selector) finds the element when it has no id of its own (a field marked invalid).
     A counter in the session makes each request a new element, so the script runs again. The script holds no
     "<" followed by a letter or digit: Streamlit's sanitiser (DOMPurify) drops a script whose text has one.
     """
     st.session_state["defilements"] = st.session_state.get("defilements", 0) + 1
-    target, name = (json.dumps(value).replace("<", "\\u003c") for value in (element_id, heading))
+    target, name, css = (json.dumps(value).replace("<", "\\u003c") for value in (element_id, heading, selector))
     st.html(
         f"<script>/* {st.session_state['defilements']} */(function(){{"
         f"var w=window.parent||window,d=w.document,phone=w.matchMedia('(max-width: {PHONE_MAX_WIDTH_PX}px)').matches,"
-        f"focus={json.dumps(focus)};if(!phone&&!focus)return;var id={target},name={name},n=0;"
-        "(function go(){var h=d.getElementById(id)||(name===null?null:[].slice.call(d.querySelectorAll('h2'))"
+        f"focus={json.dumps(focus)};if(!phone&&!focus)return;var id={target},name={name},css={css},n=0;"
+        "(function go(){var h=(css===null?null:d.querySelector(css))||(id===null?null:d.getElementById(id))"
+        "||(name===null?null:[].slice.call(d.querySelectorAll('h2'))"
         ".filter(function(e){return e.textContent.trim()===name;})[0]);"
         "if(!h){if(100>n++){w.requestAnimationFrame(go);}return;}"
         "if(phone){h.scrollIntoView({block:'start'});}"
-        "if(focus){if(!h.hasAttribute('tabindex')){h.setAttribute('tabindex','-1');}h.focus({preventScroll:true});"
+        "if(focus){if(0>h.tabIndex&&!h.hasAttribute('tabindex')){h.setAttribute('tabindex','-1');}h.focus({preventScroll:true});"
         # The focused element is always in the window (RGAA 10.7, WCAG 2.4.7), presentation mode included.
-        "var r=h.getBoundingClientRect();if(r.top<0||r.bottom>w.innerHeight){h.scrollIntoView({block:'center'});}}"
+        "var r=h.getBoundingClientRect();if(0>r.top||r.bottom>w.innerHeight){h.scrollIntoView({block:'center'});}}"
         "})();})();</script>",
         unsafe_allow_javascript=True,
     )

@@ -40,6 +40,7 @@ from quartiers.formes.lecture import (
     read_proposal,
 )
 from quartiers.maps import DisplayLayers
+from quartiers.ui import chrome
 from quartiers.ui.state import get_display, md, publish_or_embed
 
 MAP_KEY = "carte_perimetre"
@@ -127,6 +128,18 @@ def _assess(origine: str, proposal: Proposal, reference: Reference) -> Resultat:
     return Resultat(origine, proposal, bilans, ensemble)
 
 
+_FOCUS = "perimetre_focus"  # a new file was dropped: the focus goes to its results (or to its error)
+_FOCUSED = "perimetre_focalise"  # the file (and layer) whose results already had the focus
+ERROR_KEY = "perimetre_erreur"
+
+
+def _focus_once(key: str) -> None:
+    """After a new upload, by keyboard too, the focus goes to what it produced (once per file)."""
+    if st.session_state.get(_FOCUSED) != key:
+        st.session_state[_FOCUSED] = key
+        st.session_state[_FOCUS] = True
+
+
 def current_result(reference: Reference | None) -> Resultat | None:
     """The uploaded file if any, else the polygons drawn on the map; errors shown in French."""
     if reference is None:
@@ -142,6 +155,7 @@ def current_result(reference: Reference | None) -> Resultat | None:
             layer = _layer_choice(digest)
             if layer == "":
                 return None
+            _focus_once(f"fichier:{digest}:{layer}")
             try:
                 return _memo(
                     f"fichier:{digest}:{layer}",
@@ -151,6 +165,7 @@ def current_result(reference: Reference | None) -> Resultat | None:
                 # Remember the layers of this file, so that the choice stays on screen at every later run.
                 st.session_state["perimetre_couches"] = (digest, choice.layers)
                 st.rerun()
+        st.session_state.pop(_FOCUSED, None)  # the same file dropped again is a new upload
         drawings = (st.session_state.get(MAP_KEY) or {}).get("all_drawings") or []
         if not drawings:
             st.info(
@@ -162,7 +177,10 @@ def current_result(reference: Reference | None) -> Resultat | None:
         key = "dessin:" + hashlib.sha256(repr(drawings).encode()).hexdigest()
         return _memo(key, lambda: _assess("dessin", proposal_from_features(drawings), reference))
     except ProposalError as exc:
-        st.error(md(str(exc)))
+        with st.container(key=ERROR_KEY):
+            st.error(md(str(exc)))
+        if st.session_state.pop(_FOCUS, False):
+            chrome.bring_into_view(None, focus=True, selector=f".st-key-{ERROR_KEY}")
         return None
 
 
@@ -249,6 +267,8 @@ RESULTS_ID = "resultats"
 
 def results(resultat: Resultat) -> None:
     st.header("Résultats", anchor=RESULTS_ID)
+    if st.session_state.pop(_FOCUS, False):
+        chrome.bring_into_view(RESULTS_ID, focus=True)
     st.success(md(comparison_sentence(len(resultat.bilans), resultat.origine)))
     for message in resultat.proposal.messages:
         st.warning(md(message), icon="⚠️")

@@ -163,6 +163,8 @@ _FIELD = "comparer_saisie"
 _PENDING = "comparer_plusieurs"  # the query whose several results are listed, one button each
 _MESSAGE = "comparer_message"
 _SUGGESTED = "(suggestion)"  # Result.matched of a name proposed despite a typo
+_FOCUS = "comparer_focus"  # an add, a removal or a search just ran: the focus goes to its message
+_MESSAGE_ID = "comparer-message"
 
 
 def _compared() -> list[str]:
@@ -177,6 +179,7 @@ def _write(ids: list[str]) -> None:
 
 
 def _add(quartier_id: str) -> None:
+    st.session_state[_FOCUS] = True
     ids = _compared()
     if quartier_id not in ids:
         _write([*ids, quartier_id])
@@ -185,6 +188,7 @@ def _add(quartier_id: str) -> None:
 
 
 def _remove(quartier_id: str) -> None:
+    st.session_state[_FOCUS] = True
     _write([i for i in _compared() if i != quartier_id])
     st.session_state[_MESSAGE] = f"{get_catalogue()[quartier_id].nom} retiré de la comparaison."
 
@@ -192,6 +196,7 @@ def _remove(quartier_id: str) -> None:
 def _on_submit() -> None:
     """Enter (or « Ajouter ») adds the one quartier that matches best, never several; if several match
     equally well, they are listed and the user picks one."""
+    st.session_state[_FOCUS] = True
     query = (st.session_state.get(_FIELD) or "").strip()
     st.session_state[_FIELD] = ""
     st.session_state[_PENDING] = None
@@ -246,8 +251,11 @@ def comparison_chooser(catalogue: dict[str, Quartier]) -> list[Quartier]:
         st.warning(md(f"Aucun chiffre à comparer dans les sources pour : {', '.join(without)}."))
     ids = [i for i in ids if i in comparable]
     message = st.session_state.pop(_MESSAGE, None)
+    focus = st.session_state.pop(_FOCUS, False)
     if message:
-        chrome.announce(message)
+        chrome.announce(message, element_id=_MESSAGE_ID)
+        if focus:
+            chrome.bring_into_view(_MESSAGE_ID, focus=True)
     if ids:
         st.markdown(f"**Quartiers comparés ({len(ids)})** — un bouton par quartier pour le retirer :")
         row = st.container(horizontal=True, key="comparer_choisis")  # wraps onto more rows on a phone
@@ -277,11 +285,16 @@ def comparison_chooser(catalogue: dict[str, Quartier]) -> list[Quartier]:
         shown = results[:MAX_CHOICES]
         more = f" (les {len(shown)} premiers : précisez la recherche)" if len(results) > len(shown) else ""
         if results and _is_suggestion(results[0]):
-            chrome.announce(f"Aucun nom ne correspond exactement à « {pending[:60]} ». Vouliez-vous dire :")
+            chrome.announce(
+                f"Aucun nom ne correspond exactement à « {pending[:60]} ». Vouliez-vous dire :", element_id=_MESSAGE_ID
+            )
         else:
             chrome.announce(
-                f"{len(results)} quartiers correspondent à « {pending[:60]} »{more} : choisissez celui à ajouter."
+                f"{len(results)} quartiers correspondent à « {pending[:60]} »{more} : choisissez celui à ajouter.",
+                element_id=_MESSAGE_ID,
             )
+        if focus and not message:
+            chrome.bring_into_view(_MESSAGE_ID, focus=True)
         st.html(
             "<style>.st-key-comparer_resultats{gap:.1rem}.st-key-comparer_resultats button,"
             ".st-key-comparer_resultats button *{justify-content:flex-start;text-align:left}</style>"

@@ -36,8 +36,11 @@ ANSWER_ID = "reponse"  # id of the answer's heading, scrolled to on a phone afte
 LAT_KEY, LON_KEY = "saisie_latitude", "saisie_longitude"  # the coordinates form's fields
 SHOWN_POINT_KEY = "saisie_point"  # the point last copied into the coordinates form
 FORM_ERROR_KEY = "saisie_erreur"  # the French error of the last submitted coordinates
+FORM_ERROR_SHOWN_KEY = "saisie_erreur_a_montrer"  # that error is new: the field in error is brought into view
 PAIR_KEY = "saisie_paire"  # (point as shown, « Coordonnées lues : … ») after a pair pasted in one box
 SHOW_ANSWER_KEY = "reponse_a_montrer"  # a new point was chosen: bring its answer into view (phone)
+FOCUS_ANSWER_KEY = "reponse_a_focaliser"  # a form or button chose the point: the keyboard focus goes to the answer
+FORM_FIELD_IN_ERROR = "[data-testid=stForm] input[aria-invalid=true]"
 VIEW_KEY = "vue_point"  # the view last asked of the map
 POINT_ZOOM = 15
 LOCATE_REFUSED = (
@@ -103,14 +106,19 @@ def phone_layout_styles() -> None:
 
 def bring_answer_into_view() -> None:
     """On a phone, after a tap on the map (or a new point from a form), scroll to the answer's heading."""
-    if st.session_state.pop(SHOW_ANSWER_KEY, False):
-        bring_into_view(ANSWER_ID)
+    focus = st.session_state.pop(FOCUS_ANSWER_KEY, False)
+    if st.session_state.pop(SHOW_ANSWER_KEY, False) or focus:
+        bring_into_view(ANSWER_ID, focus=focus)
+    elif st.session_state.pop(FORM_ERROR_SHOWN_KEY, False):
+        # A refused entry: the focus stays on the field (now marked invalid), in the window.
+        bring_into_view(None, focus=True, selector=FORM_FIELD_IN_ERROR)
 
 
 def _choose_point(lat: float, lon: float) -> None:
     st.session_state.pop(FORM_ERROR_KEY, None)
     st.session_state.pop(PAIR_KEY, None)
     st.session_state[SHOW_ANSWER_KEY] = True
+    st.session_state[FOCUS_ANSWER_KEY] = True
     set_point(lat, lon)
 
 
@@ -174,6 +182,7 @@ def _on_coordinates() -> None:
                 del st.query_params[name]  # the previous answer must not stay on screen
         st.session_state.pop(PAIR_KEY, None)
         st.session_state[FORM_ERROR_KEY] = str(exc)
+        st.session_state[FORM_ERROR_SHOWN_KEY] = True
         return
     _choose_point(entry.lat, entry.lon)
     if entry.paire:
@@ -241,6 +250,7 @@ def address_form() -> None:
             return
         st.session_state[ADDRESS_KEY] = found
         if found.certain:
+            st.session_state[FOCUS_ANSWER_KEY] = True
             set_point(found.lat, found.lon)
             st.rerun()
     stored = st.session_state.get(ADDRESS_KEY)
