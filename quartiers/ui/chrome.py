@@ -396,9 +396,10 @@ def structure() -> None:
         "fix();new MutationObserver(fix).observe(d.body,{childList:true,subtree:true});"
         "d.addEventListener('click',function(e){var a=e.target.closest&&e.target.closest("
         "'a[data-testid=stSkipToContent]');if(!a)return;"
-        "var t=d.querySelector('[data-testid=stMain] h1');if(!t)return;e.preventDefault();"
-        "if(!t.hasAttribute('tabindex'))t.setAttribute('tabindex','-1');t.focus({preventScroll:true});"
-        "t.scrollIntoView({block:'center'});},true);"
+        "var t=d.querySelector('[data-testid=stMain] h1');if(!t)return;e.preventDefault();e.stopPropagation();"
+        "if(!t.hasAttribute('tabindex'))t.setAttribute('tabindex','-1');"
+        "(d.defaultView||window).requestAnimationFrame(function(){t.focus({preventScroll:true});"
+        "t.scrollIntoView({block:'center'});});},true);"
         "})();</script>",
         unsafe_allow_javascript=True,
     )
