@@ -522,8 +522,13 @@ def reach(visit, path: str, state: str, folder) -> None:
         frame = page.frame_locator(ANY_MAP_IFRAME)
         frame.locator("a.leaflet-draw-draw-polygon").click()
         container = frame.locator("#map_div")
+        # Leaflet.draw takes a click only once its polygon tool is ready (tests/test_browser_perimetre.py).
+        container.element_handle().owner_frame().wait_for_function(
+            "() => { const d = Object.values(window).find(v => v instanceof L.Control.Draw);"
+            " const h = d && d._toolbars.draw._modes.polygon.handler; return h && h.enabled() && !h._disableMarkers; }"
+        )
         box = container.bounding_box()
-        container.click(position={"x": box["width"] * 0.3, "y": box["height"] * 0.3})
+        container.click(position={"x": box["width"] * 0.4, "y": box["height"] * 0.4})
         expect(frame.locator(".leaflet-marker-icon.leaflet-editing-icon").first).to_be_attached()
     visit.settled()
 
@@ -571,8 +576,8 @@ def test_axe_finds_no_violation_and_every_tab_stop_is_named_and_visible(visit, p
     violations = {"page": visit.axe(visit.page.main_frame)}
     if has_map:
         violations["carte"] = visit.axe(visit.map_frame())
-    assert violations == {k: [] for k in violations}, violations
-    assert problems == {k: [] for k in problems}, problems
+    assert violations == {k: [] for k in violations}, json.dumps(violations, ensure_ascii=False)
+    assert problems == {k: [] for k in problems}, json.dumps(problems, ensure_ascii=False)
 
 
 HEADING_LEVELS = """() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]

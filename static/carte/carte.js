@@ -144,8 +144,9 @@
         container.setAttribute("role", "region");
         container.setAttribute("aria-label", title);
         container.setAttribute("aria-roledescription", "carte");
-        var viewport = doc.querySelector("meta[name=viewport]");
-        if (viewport) viewport.setAttribute("content", "width=device-width, initial-scale=1.0");
+        doc.querySelectorAll("meta[name=viewport]").forEach(function (viewport) {
+            viewport.setAttribute("content", "width=device-width, initial-scale=1.0");
+        });
         function hideSurfaces() {
             container.querySelectorAll(".leaflet-pane > svg, .leaflet-pane > canvas").forEach(function (svg) {
                 svg.setAttribute("aria-hidden", "true");
