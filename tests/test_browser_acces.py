@@ -786,3 +786,59 @@ def test_presentation_mode_enlarges_every_map_text_by_half_at_least(visit, path,
     assert all(ordinary.values()), ordinary
     small = {name: (ordinary[name], large[name]) for name in ordinary if large[name] < ordinary[name] * MIN_GROWTH}
     assert not small, small
+
+
+# The visible boundary of each kind of control (WCAG 1.4.11), on white: CSS selector → where its border is drawn.
+CONTROL_BOUNDARIES = {
+    "champ de texte": ("/situer", "[data-testid='stTextInputRootElement']"),
+    "liste (select)": ("/quartiers", "[data-testid='stSelectbox'] > div > div"),
+    "zone de dépôt": ("/perimetre", "[data-testid='stFileUploaderDropzone']"),
+    "interrupteur éteint": (
+        "/",
+        "[data-testid='stCheckbox'] label:has(> span > input[role='switch']:not(:checked)) > span + div",
+    ),
+}
+BOUNDARY_COLOURS = """(sel) => { const e = document.querySelector(sel); if (!e) return null; const s = getComputedStyle(e);
+    const shadow = (s.boxShadow.match(/rgba?\\([^)]*\\)/) || [null])[0];
+    return {border: parseFloat(s.borderTopWidth) > 0 ? s.borderTopColor : null, shadow, background: s.backgroundColor}; }"""
+# A control drawn as a filled shape (the switch's track) has its fill as its boundary.
+FILLED = {"interrupteur éteint"}
+
+
+@pytest.mark.parametrize("visit", [LAPTOP], indirect=True, ids=[LAPTOP.name])
+def test_every_control_boundary_contrasts_three_to_one_at_least(visit):
+    found = {}
+    for name, (path, selector) in CONTROL_BOUNDARIES.items():
+        visit.open(path)
+        expect(visit.page.locator(selector).first).to_be_attached()
+        colours = visit.page.evaluate(BOUNDARY_COLOURS, selector)
+        edge = colours["background"] if name in FILLED else colours["border"] or colours["shadow"]
+        found[name] = (colours, edge and contrast(edge, "rgb(255, 255, 255)"))
+    weak = {name: value for name, value in found.items() if not value[1] or value[1] < 3}
+    assert not weak, weak
+
+
+# A label or hint that Streamlit would cut with an ellipsis: its text is wider than its box.
+CUT_TEXTS = """() => [...document.querySelectorAll('[data-testid=stMain] :is(p, span, small, label, div)')]
+    .filter(e => e.getClientRects().length && getComputedStyle(e).textOverflow === 'ellipsis'
+        && e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.textContent.trim().slice(0, 60))"""
+
+
+@pytest.mark.parametrize(("path", "params"), [("/", {"quartier": "QN06208M"}), ("/perimetre", {}), ("/situer", {})])
+def test_no_label_or_hint_is_cut_at_320_px_nor_at_200_percent_zoom(browser, base_url, path, params):
+    """WCAG 1.4.10: at 320 CSS px (a 640 px window zoomed to 200 % is the same width) labels and hints wrap."""
+    context = browser.new_context(viewport={"width": 320, "height": 720}, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(base_url + path + ("?" + urlencode(params) if params else ""))
+        expect(page.locator("h1").first).to_be_visible(timeout=FIRST_LOAD_MS)
+        expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+        if path == "/":
+            expect(page.get_by_role("heading", name="Mont Liébaut", level=2)).to_be_visible()
+        else:
+            expect(page.get_by_test_id("stFileUploader").first).to_be_visible()
+        cut = page.evaluate(CUT_TEXTS)
+        assert cut == [], cut
+    finally:
+        context.close()

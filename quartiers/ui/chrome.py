@@ -412,15 +412,14 @@ def control_styles() -> None:
     st.html(
         "<style>"
         ":is([data-testid='stTextInputRootElement'], [data-testid='stTextAreaRootElement'],"
-        " [data-testid='stNumberInputContainer'], [data-testid='stSelectbox'] [data-baseweb='select'] > div,"
-        " [data-testid='stMultiSelect'] [data-baseweb='select'] > div)"
+        " [data-testid='stNumberInputContainer'], [data-testid='stSelectbox'] > div > div,"
+        " [data-testid='stMultiSelect'] > div > div)"
         f" {{ border: 1px solid {border} !important; }}"
         f"[data-testid='stFileUploaderDropzone'] {{ border: 1px dashed {border} !important; }}"
-        # The switch's track when off: Streamlit's pale grey (1.47:1) becomes a bordered grey track.
-        "[data-testid='stCheckbox'] label[data-baseweb='checkbox'] input[role='switch'] + div"
-        f" {{ box-shadow: inset 0 0 0 1px {border}; }}"
-        "[data-testid='stCheckbox'] label[data-baseweb='checkbox'] input[role='switch']:not(:checked) + div"
-        f" {{ background-color: #d9d9d9 !important; box-shadow: inset 0 0 0 1px {border}; }}"
+        # The switch's track when off: Streamlit's pale grey (1.47:1) becomes the boundary grey (4.5:1 on white,
+        # and its white knob 4.5:1 on it).
+        "[data-testid='stCheckbox'] label:has(> span > input[role='switch']:not(:checked)) > span + div"
+        f" {{ background-color: {border} !important; }}"
         ":is([data-testid='stDownloadButton'], [data-testid='stButton'], [data-testid='stFileUploader'],"
         " [data-testid='stWidgetLabel'], [data-testid='stFileUploaderDropzoneInstructions'])"
         " :is(p, span, small, div) { white-space: normal !important; overflow: visible !important;"
