@@ -714,6 +714,7 @@ def test_a_file_of_another_type_gets_a_visible_french_refusal(visit, tmp_path):
     refusal = visit.page.get_by_text("Fichier refusé : type « .xlsx » non accepté.", exact=False)
     expect(refusal).to_be_visible()
     expect(refusal).to_contain_text("CSV (.csv, .txt ou .tsv)")
+    expect_focus_in_view(visit, visit.page.locator(".st-key-csv_message"))
     text = tmp_path / "notes.txt"
     text.write_text("pas un périmètre")
     visit.open("/perimetre")

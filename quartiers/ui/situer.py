@@ -356,6 +356,17 @@ def refusal_text(suffix: str) -> str:
     )
 
 
+CSV_MESSAGE_KEY = "csv_message"  # what a dropped file produced: its summary, or why it was refused
+_CSV_FOCUSED = "csv_focalise"
+
+
+def _focus_message_once(file_key: str) -> None:
+    """After a new upload, by keyboard too, the focus goes to what the file produced (once per file)."""
+    if st.session_state.get(_CSV_FOCUSED) != file_key:
+        st.session_state[_CSV_FOCUSED] = file_key
+        bring_into_view(None, focus=True, selector=f".st-key-{CSV_MESSAGE_KEY}")
+
+
 def batch_section() -> None:
     """Upload a CSV of points, download it back with the QPV columns; nothing is kept on the server."""
     from quartiers.answers import count_text
@@ -378,10 +389,13 @@ def batch_section() -> None:
     uploaded = st.file_uploader("Fichier CSV à situer", key="fichier_csv", max_upload_size=MAX_MEGABYTES)
     if uploaded is None:
         st.session_state.pop(RESULT_KEY, None)
+        st.session_state.pop(_CSV_FOCUSED, None)
         return
     suffix = uploaded.name.rsplit(".", 1)[-1].lower() if "." in uploaded.name else ""
     if suffix not in CSV_EXTENSIONS:
-        st.error(md(refusal_text(suffix)))
+        with st.container(key=CSV_MESSAGE_KEY):
+            st.error(md(refusal_text(suffix)))
+        _focus_message_once(uploaded.name + str(uploaded.size))
         return
     if get_locator() is None:
         st.error("Les périmètres des QPV n'ont pas pu être chargés : impossible de traiter le fichier.")
@@ -396,11 +410,15 @@ def batch_section() -> None:
     else:
         processed = cached[1]
     if processed.error:
-        st.error(md(processed.error))
+        with st.container(key=CSV_MESSAGE_KEY):
+            st.error(md(processed.error))
+        _focus_message_once(digest)
         return
     how = f"Fichier lu en {processed.encoding}, séparateur : {processed.separator_name}. "
     show = {"success": st.success, "warning": st.warning, "error": st.error}[processed.level]
-    show(md(how + processed.summary))
+    with st.container(key=CSV_MESSAGE_KEY):
+        show(md(how + processed.summary))
+    _focus_message_once(digest)
     st.download_button(
         "Télécharger le résultat (CSV)",
         processed.csv,
