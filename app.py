@@ -35,6 +35,8 @@ navigation = st.navigation(
 televersements.start_janitor()  # once per process: uploads of closed sessions are released
 chrome.page_language()
 chrome.page_styles()
+chrome.structure()
+chrome.control_styles()
 chrome.navigation_bar(PAGES)
 if navigation.title != "Carte":  # the Carte page sets its own title in its fragment (carte.page_title)
     chrome.document_title(navigation.title)

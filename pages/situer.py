@@ -33,7 +33,8 @@ with map_column:
     if not state.leaflet_installed():
         st.error(state.LEAFLET_MISSING)
     st_folium(
-        maps.build_map(display, carte.layer_urls()),  # layers fetched once from static files
+        # Layers fetched once from static files; presentation mode enlarges the legend, scale and labels.
+        maps.build_map(display, carte.layer_urls(), presentation=chrome.is_presentation()),
         key="carte_situer",
         height=maps.MAP_HEIGHT_PX,
         use_container_width=True,

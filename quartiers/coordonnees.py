@@ -39,13 +39,13 @@ class Entry:
     paire: bool = False
 
     def lu(self) -> str:
-        """« Coordonnées lues : latitude 50.518, longitude 2.629. »"""
+        """« Coordonnées lues : latitude 50,518, longitude 2,629. » (decimal comma: read, not typed)."""
         return f"Coordonnées lues : latitude {_plain(self.lat)}, longitude {_plain(self.lon)}."
 
 
 def _plain(value: float) -> str:
-    """50.518 (decimal point, as typed in the boxes, at most 6 decimals: about 10 cm)."""
-    return f"{value:.6f}".rstrip("0").rstrip(".")
+    """50,518 (French decimal comma, at most 6 decimals: about 10 cm)."""
+    return f"{value:.6f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
 def _clean(text: str) -> str:

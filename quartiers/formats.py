@@ -21,6 +21,11 @@ def fmt_number(value: float, decimals: int | None = None) -> str:
     return text.replace(",", " ").replace(".", ",")
 
 
+def fmt_degrees(value: float) -> str:
+    """A coordinate in degrees to 6 decimals (about 10 cm), French decimal comma: « 50,518000 »."""
+    return f"{value:.6f}".replace(".", ",")
+
+
 def fmt_ha(value: float) -> str:
     """An area in hectares, always to 0,01 ha, so that a column of areas reads alike: « 62,00 ha », « 286,44 ha »."""
     return f"{fmt_number(value, AREA_DECIMALS)} ha"

@@ -91,7 +91,7 @@ def test_unknown_quartier_in_url_gives_a_french_message_and_the_plain_map(value)
     at = run(quartier=value)
     assert len(at.error) == 1 and "Quartier inconnu" in at.error[0].value
     assert "<script>" not in at.error[0].value  # escaped, shown as text
-    assert not at.header  # no portrait
+    assert [h.value for h in at.header] == ["Choisissez un quartier"]  # the welcome, no portrait
     assert "Carte des quartiers prioritaires" in at.title[0].value
 
 

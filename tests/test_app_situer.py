@@ -248,7 +248,7 @@ def test_swapped_coordinates_are_said_and_the_swapped_point_offered():
     shown = texts(at)
     assert any("La latitude et la longitude semblent inversées" in w.value for w in at.warning)
     assert "Hors QPV et hors bande" in shown  # the answer for the point as typed is still given
-    swap = next(b for b in at.button if b.label == "Situer plutôt latitude 50.518000, longitude 2.629000")
+    swap = next(b for b in at.button if b.label == "Situer plutôt latitude 50,518000, longitude 2,629000")
     swap.click().run()
     assert at.query_params["lat"] in ("50.518000", ["50.518000"])
     assert at.query_params["lon"] in ("2.629000", ["2.629000"])

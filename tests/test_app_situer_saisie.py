@@ -74,7 +74,7 @@ def test_out_of_range_coordinates_say_what_is_wrong(lat, lon, said):
 def test_a_pair_pasted_in_the_latitude_box_is_split_and_answered(pasted):
     at = submit(page("situer"), pasted, "")
     assert not at.error
-    assert "Coordonnées lues : latitude 50.518, longitude 2.629." in [i.value for i in at.info]
+    assert "Coordonnées lues : latitude 50,518, longitude 2,629." in [i.value for i in at.info]
     assert "Ce point est dans le QPV Mont Liébaut" in shown_text(at)
     assert fields(at) == {"Latitude": "50.518000", "Longitude": "2.629000"}
     assert at.query_params["lat"] in ("50.518000", ["50.518000"])

@@ -37,7 +37,7 @@ def mont_liebaut_l93():
 
 def _summary(session) -> str:
     """The text of the first figures table (Surface, ajout, laissé hors, bande, commune, territoire)."""
-    table = session.page.get_by_test_id("stTable").first
+    table = session.page.locator("table.tableau-perimetre").first
     expect(table).to_contain_text("Surface du périmètre")
     return table.inner_text()
 

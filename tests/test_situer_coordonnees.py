@@ -84,7 +84,7 @@ def test_link_degrees_keep_their_range():
 def test_a_pair_in_one_box_is_read(lat, lon):
     entry = read_entry(lat, lon)
     assert (entry.lat, entry.lon, entry.paire) == (50.518, 2.629, True)
-    assert entry.lu() == "Coordonnées lues : latitude 50.518, longitude 2.629."
+    assert entry.lu() == "Coordonnées lues : latitude 50,518, longitude 2,629."
 
 
 def test_one_number_per_box_is_not_a_pair():

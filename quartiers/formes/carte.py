@@ -283,6 +283,7 @@ def result_group(bilans: list[Bilan]) -> folium.FeatureGroup:
                         icon_size=(0, 0),
                     ),
                     interactive=False,
+                    keyboard=False,  # a label, not a control: no unnamed Tab stop
                 ).add_to(group)
     return group
 

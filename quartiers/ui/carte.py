@@ -191,7 +191,7 @@ def welcome(catalogue: dict[str, Quartier]) -> None:
     own = [q for q in catalogue.values() if not q.voisin]
     qpv = sum(1 for q in own if q.statut == "QPV")
     detailed = sum(1 for q in own if q.portrait and q.portrait.portrait_detaille)
-    st.subheader("Choisissez un quartier")
+    st.header("Choisissez un quartier")
     st.markdown(
         md(
             f"Cliquez sur un quartier de la carte, ou cherchez-le par son nom ou sa commune. "

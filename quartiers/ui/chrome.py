@@ -51,6 +51,9 @@ STREAMLIT_FRENCH = {
     "Select all": "Tout sélectionner",
     "Add files": "Ajouter un fichier",
     "add icon": "Ajouter",
+    # A select box's placeholder and its empty list (the Quartiers page's sort box).
+    "Choose an option": "Choisir",
+    "No results": "Aucun résultat",
     # A phone that loses the network, or a server that stops: Streamlit's connection status and dialog. The
     # selection is in the URL, so reloading the same link brings the same page back.
     "Connecting": "Connexion…",
@@ -221,7 +224,7 @@ def navigation_bar(pages: list) -> None:
 
     Links keep presentation mode (Streamlit's own menu drops the query string); nothing covers the page.
     """
-    with st.container(horizontal=True, key="navigation", gap="small", vertical_alignment="center"):
+    with st.container(horizontal=True, key=NAVIGATION_KEY, gap="small", vertical_alignment="center"):
         for page in pages:
             st.page_link(page, query_params=link_params())
         presentation_toggle()
@@ -234,10 +237,13 @@ def skip_link(href: str, label: str) -> None:
     st.html(f'<a class="lien-evitement" href="{escape(href)}">{escape(label)}</a>')
 
 
-def announce(text: str, lead: str | None = None) -> None:
-    """A visible message read out by screen readers when it appears (role="status", polite); `lead` in bold."""
+def announce(text: str, lead: str | None = None, element_id: str | None = None) -> None:
+    """A visible message read out by screen readers when it appears (role="status", polite); `lead` in bold.
+
+    `element_id` lets `bring_into_view` put the keyboard focus on the message (what an action produced)."""
     bold = f"<strong>{escape(lead)}</strong> — " if lead else ""
-    st.html(f'<p class="annonce" role="status" aria-live="polite">{bold}{escape(text)}</p>')
+    ident = f' id="{escape(element_id, quote=True)}"' if element_id else ""
+    st.html(f'<p class="annonce" role="status" aria-live="polite"{ident}>{bold}{escape(text)}</p>')
 
 
 def document_title(page: str, quartier_nom: str | None = None) -> None:
@@ -300,6 +306,11 @@ def page_styles() -> None:
 def footer() -> None:
     """What every page says at its end: the territory and that the information is indicative."""
     st.divider()
+    with st.container(key=FOOTER_KEY):
+        _footer_text()
+
+
+def _footer_text() -> None:
     st.caption(
         "Géographie prioritaire 2024-2030 (Quartiers 2030) de la Communauté d'Agglomération de Béthune-Bruay, "
         "Artois Lys Romane et de la Communauté d'Agglomération de Lens-Liévin. Informations indicatives."
@@ -316,26 +327,103 @@ def phone_map_styles() -> None:
     )
 
 
-def bring_into_view(element_id: str, heading: str | None = None, focus: bool = False) -> None:
+def bring_into_view(
+    element_id: str | None, heading: str | None = None, focus: bool = False, selector: str | None = None
+) -> None:
     """On a phone (≤ PHONE_MAX_WIDTH_PX), scroll the element `element_id` (else the h2 whose text is `heading`)
     to the top of the screen, waiting up to 100 frames for it to be drawn. With `focus`, on every screen, the
     keyboard focus also moves to it (RGAA 7.1: after a choice made with the keyboard, the reader is where the
     new content starts). Without `focus`, nothing happens on a wider screen.
 
+    `selector` (a CSS selector) finds the element when it has no id of its own (a field marked invalid).
     A counter in the session makes each request a new element, so the script runs again. The script holds no
     "<" followed by a letter or digit: Streamlit's sanitiser (DOMPurify) drops a script whose text has one.
     """
     st.session_state["defilements"] = st.session_state.get("defilements", 0) + 1
-    target, name = (json.dumps(value).replace("<", "\\u003c") for value in (element_id, heading))
+    target, name, css = (json.dumps(value).replace("<", "\\u003c") for value in (element_id, heading, selector))
     st.html(
         f"<script>/* {st.session_state['defilements']} */(function(){{"
         f"var w=window.parent||window,d=w.document,phone=w.matchMedia('(max-width: {PHONE_MAX_WIDTH_PX}px)').matches,"
-        f"focus={json.dumps(focus)};if(!phone&&!focus)return;var id={target},name={name},n=0;"
-        "(function go(){var h=d.getElementById(id)||(name===null?null:[].slice.call(d.querySelectorAll('h2'))"
+        f"focus={json.dumps(focus)};if(!phone&&!focus)return;var id={target},name={name},css={css},n=0;"
+        "(function go(){var h=(css===null?null:d.querySelector(css))||(id===null?null:d.getElementById(id))"
+        "||(name===null?null:[].slice.call(d.querySelectorAll('h2'))"
         ".filter(function(e){return e.textContent.trim()===name;})[0]);"
         "if(!h){if(100>n++){w.requestAnimationFrame(go);}return;}"
         "if(phone){h.scrollIntoView({block:'start'});}"
-        "if(focus){if(!h.hasAttribute('tabindex')){h.setAttribute('tabindex','-1');}h.focus({preventScroll:!phone});}"
+        "if(focus){if(0>h.tabIndex&&!h.hasAttribute('tabindex')){h.setAttribute('tabindex','-1');}h.focus({preventScroll:true});"
+        # The focused element is always in the window (RGAA 10.7, WCAG 2.4.7), presentation mode included.
+        "var r=h.getBoundingClientRect();if(0>r.top||r.bottom>w.innerHeight){h.scrollIntoView({block:'center'});}}"
         "})();})();</script>",
         unsafe_allow_javascript=True,
+    )
+
+
+# Issue 17 (accessibility): landmarks, the skip link's target, fields in error, non-text contrast and wrapping.
+NAVIGATION_KEY = "navigation"
+NAVIGATION_NAME = "Pages de l'application"
+FOOTER_KEY = "pied_de_page"
+# WCAG 1.4.11: the boundary of a field, a select, the drop zone or a switch that is off, ≥ 3:1 on white
+# (#767676 is 4.5:1).
+CONTROL_BORDER_COLOUR = "#767676"
+
+
+def structure() -> None:
+    """ARIA landmarks and field states Streamlit does not give, set (and kept) in the page by one script.
+
+    - the menu is a `navigation` named NAVIGATION_NAME, the footer a `contentinfo`; Streamlit's empty header
+      is no `banner`;
+    - Streamlit's « Aller au contenu principal » skips the menu: it focuses the page's h1;
+    - a field of a form that shows an error is `aria-invalid` and described by the error's text (RGAA 11.10).
+    The script holds no "<" followed by a letter (Streamlit's sanitiser would drop it).
+    """
+    st.html(
+        "<script>(function(){var d=window.parent&&window.parent.document?window.parent.document:document;"
+        "if(d.__structure)return;d.__structure=true;var n=0;"
+        f"var NAV={json.dumps('.st-key-' + NAVIGATION_KEY)},NAME={json.dumps(NAVIGATION_NAME)},"
+        f"FOOT={json.dumps('.st-key-' + FOOTER_KEY)};"
+        "function set(e,a,v){if(e&&e.getAttribute(a)!==v)e.setAttribute(a,v);}"
+        "function fields(){d.querySelectorAll('[data-testid=stForm]').forEach(function(f){"
+        "var err=f.querySelector('[data-testid=stAlertContentError]');"
+        "f.querySelectorAll('input[type=text],input:not([type]),textarea').forEach(function(i){"
+        "if(err){if(!err.id){err.id='erreur-formulaire-'+(++n);}set(i,'aria-invalid','true');"
+        "set(i,'aria-describedby',err.id);}"
+        "else if(i.getAttribute('aria-invalid')==='true'){i.removeAttribute('aria-invalid');"
+        "if((i.getAttribute('aria-describedby')||'').indexOf('erreur-formulaire-')===0)"
+        "i.removeAttribute('aria-describedby');}});});}"
+        "function fix(){var nav=d.querySelector(NAV);set(nav,'role','navigation');set(nav,'aria-label',NAME);"
+        "set(d.querySelector(FOOT),'role','contentinfo');"
+        "var h=d.querySelector('header[data-testid=stHeader]');set(h,'role','none');fields();}"
+        "fix();new MutationObserver(fix).observe(d.body,{childList:true,subtree:true});"
+        "d.addEventListener('click',function(e){var a=e.target.closest&&e.target.closest("
+        "'a[data-testid=stSkipToContent]');if(!a)return;"
+        "var t=d.querySelector('[data-testid=stMain] h1');if(!t)return;e.preventDefault();e.stopPropagation();"
+        "if(!t.hasAttribute('tabindex'))t.setAttribute('tabindex','-1');"
+        "(d.defaultView||window).requestAnimationFrame(function(){t.focus({preventScroll:true});"
+        "t.scrollIntoView({block:'center'});});},true);"
+        "})();</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def control_styles() -> None:
+    """Non-text contrast of every control's boundary (WCAG 1.4.11) and labels and hints that wrap at 320 px and
+    at 200 % zoom instead of being cut with an ellipsis (WCAG 1.4.10)."""
+    border = CONTROL_BORDER_COLOUR
+    st.html(
+        "<style>"
+        ":is([data-testid='stTextInputRootElement'], [data-testid='stTextAreaRootElement'],"
+        " [data-testid='stNumberInputContainer'], [data-testid='stSelectbox'] > div > div,"
+        " [data-testid='stMultiSelect'] > div > div)"
+        f" {{ border: 1px solid {border} !important; }}"
+        f"[data-testid='stFileUploaderDropzone'] {{ border: 1px dashed {border} !important; }}"
+        # The switch's track when off: Streamlit's pale grey (1.47:1) becomes the boundary grey (4.5:1 on white,
+        # and its white knob 4.5:1 on it).
+        "[data-testid='stCheckbox'] label:has(> span > input[role='switch']:not(:checked)) > span + div"
+        f" {{ background-color: {border} !important; }}"
+        ":is([data-testid='stDownloadButton'], [data-testid='stButton'], [data-testid='stFileUploader'],"
+        " [data-testid='stWidgetLabel'], [data-testid='stFileUploaderDropzoneInstructions'])"
+        " :is(p, span, small, div) { white-space: normal !important; overflow: visible !important;"
+        " text-overflow: clip !important; overflow-wrap: anywhere; }"
+        "[data-testid='stDownloadButton'] button, [data-testid='stButton'] button { height: auto; max-width: 100%; }"
+        "</style>"
     )

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from html import escape
 
-import pandas as pd
 import streamlit as st
 
 from quartiers import garde, maps
+from quartiers import portrait_html as ph
 from quartiers.couches_officielles import LayerError
 from quartiers.formats import fmt_ha, fmt_share
 from quartiers.formes import carte as carte_proposition
@@ -28,7 +29,6 @@ from quartiers.formes.bilan_perimetre import (
     load_reference,
 )
 from quartiers.formes.lecture import (
-    EXTENSIONS,
     FORMATS_TEXT,
     LayerChoiceNeeded,
     Proposal,
@@ -37,7 +37,7 @@ from quartiers.formes.lecture import (
     limits_text,
 )
 from quartiers.maps import DisplayLayers
-from quartiers.ui import rendered_map
+from quartiers.ui import chrome, rendered_map
 from quartiers.ui.state import get_display, map_value, md, publish_or_embed
 
 MAP_KEY = "carte_perimetre"
@@ -113,7 +113,8 @@ PERIMETRE = Saisie(
 def file_input(saisie: Saisie = PERIMETRE) -> tuple[bytes, str] | None:
     uploaded = st.file_uploader(
         saisie.label,
-        type=list(EXTENSIONS),
+        # No `type=`: Streamlit would refuse another file with an English tooltip only; the reader refuses it in
+        # French, naming the accepted formats (a visible error under the box).
         key="proposition_fichier" if saisie is PERIMETRE else f"{saisie.prefix}_fichier",
         help=f"{FORMATS_TEXT}. Taille maximale\u00a0: {upload_limit_mb()}\u00a0Mo.",
     )
@@ -158,6 +159,19 @@ def _assess(origine: str, job, *args) -> Resultat:
     return Resultat(origine, evaluation.proposal, evaluation.bilans, evaluation.ensemble)
 
 
+def _focus_once(key: str, saisie: Saisie) -> None:
+    """After a new upload, by keyboard too, the focus goes to what it produced (its results, or its error), once per
+    file: slots `<prefix>_focus` (to do) and `<prefix>_focalise` (the file and layer already given the focus)."""
+    if st.session_state.get(f"{saisie.prefix}_focalise") != key:
+        st.session_state[f"{saisie.prefix}_focalise"] = key
+        st.session_state[f"{saisie.prefix}_focus"] = True
+
+
+def take_focus(saisie: Saisie) -> bool:
+    """True once after a new upload: the caller moves the focus to the results it shows."""
+    return bool(st.session_state.pop(f"{saisie.prefix}_focus", False))
+
+
 def current_input(saisie: Saisie, from_file, from_drawing):
     """What `from_file(data, name, layer, max_mb)` or `from_drawing(features)` make of the uploaded file, else
     of the shapes drawn on the map; None while there is none, errors shown in French (ProposalError, GuardError)."""
@@ -171,6 +185,7 @@ def current_input(saisie: Saisie, from_file, from_drawing):
             layer = _layer_choice(digest, saisie)
             if layer == "":
                 return None
+            _focus_once(f"fichier:{digest}:{layer}", saisie)
             try:
                 return _memo(
                     f"fichier:{digest}:{layer}", lambda: from_file(data, name, layer, upload_limit_mb()), saisie
@@ -179,6 +194,7 @@ def current_input(saisie: Saisie, from_file, from_drawing):
                 # Remember the layers of this file, so that the choice stays on screen at every later run.
                 st.session_state[f"{saisie.prefix}_couches"] = (digest, choice.layers)
                 st.rerun()
+        st.session_state.pop(f"{saisie.prefix}_focalise", None)  # the same file dropped again is a new upload
         drawings = map_value(saisie.map_key, "all_drawings") or []
         if not drawings:
             st.info(saisie.hint)
@@ -186,7 +202,11 @@ def current_input(saisie: Saisie, from_file, from_drawing):
         key = "dessin:" + hashlib.sha256(repr(drawings).encode()).hexdigest()
         return _memo(key, lambda: from_drawing(drawings), saisie)
     except (ProposalError, garde.GuardError) as exc:
-        st.error(md(str(exc)))
+        error_key = f"{saisie.prefix}_erreur"
+        with st.container(key=error_key):
+            st.error(md(str(exc)))
+        if st.session_state.pop(f"{saisie.prefix}_focus", False):
+            chrome.bring_into_view(None, focus=True, selector=f".st-key-{error_key}")
         return None
 
 
@@ -202,8 +222,8 @@ def current_result(reference: Reference | None) -> Resultat | None:
     )
 
 
-def _summary_frame(bilan: Bilan) -> pd.DataFrame:
-    rows = [
+def _summary_rows(bilan: Bilan) -> list[tuple[str, str]]:
+    return [
         ("Surface du périmètre", fmt_ha(bilan.surface_ha)),
         ("Surface hors de tout QPV (ajout)", fmt_ha(bilan.surface_hors_qpv_ha)),
         ("Surface de QPV laissée hors", fmt_ha(bilan.surface_laissee_hors_ha)),
@@ -211,26 +231,42 @@ def _summary_frame(bilan: Bilan) -> pd.DataFrame:
         ("Commune principale", bilan.commune_principale or "aucune"),
         ("Territoire CABBALR / CALL", "non (hors territoire)" if bilan.hors_territoire else "oui"),
     ]
-    return pd.DataFrame(rows, columns=["Indicateur", "Valeur"]).set_index("Indicateur")
+
+
+def table_html(caption: str, columns: list[str], rows: list[tuple[str, ...]]) -> str:
+    """A result table with its caption (RGAA 5.4), column headers and each row's first cell as its header;
+    every text escaped (names come from the visitor's file)."""
+    head = "".join(f"<th scope='col'>{escape(c)}</th>" for c in columns)
+    body = "".join(
+        f"<tr><th scope='row'>{escape(row[0])}</th>" + "".join(f"<td>{escape(v)}</td>" for v in row[1:]) + "</tr>"
+        for row in rows
+    )
+    return (
+        f"<table class='qp-table tableau-perimetre'><caption>{escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def figures(bilan: Bilan) -> None:
-    """The figures of one proposal (or of the set) as tables; names from files shown as text."""
+    """The figures of one proposal (or of the set) as tables with captions; names from files shown as text."""
     st.subheader(md(bilan.nom))
-    st.table(_summary_frame(bilan))
+    st.html(ph.STYLE + table_html(f"Chiffres : {bilan.nom}", ["Indicateur", "Valeur"], _summary_rows(bilan)))
     if bilan.communes:
-        st.markdown("**Communes couvertes**")
-        st.table(
-            pd.DataFrame(
+        st.html(
+            ph.STYLE
+            + table_html(
+                f"Communes couvertes : {bilan.nom}",
+                ["Commune", "Code Insee", "Surface dans la commune"],
                 [(c.nom, c.code, fmt_ha(c.surface_ha)) for c in bilan.communes],
-                columns=["Commune", "Code Insee", "Surface dans la commune"],
-            ).set_index("Commune")
+            )
         )
         st.caption(COMMUNES_NOTE)
     if bilan.qpv:
-        st.markdown("**QPV 2024 recoupés**")
-        st.table(
-            pd.DataFrame(
+        st.html(
+            ph.STYLE
+            + table_html(
+                f"QPV 2024 recoupés : {bilan.nom}",
+                ["QPV", "Surface en commun", "Part du QPV gardée", "Surface du QPV laissée hors"],
                 [
                     (
                         q.libelle + (" — QPV voisin" if q.voisin else ""),
@@ -240,8 +276,7 @@ def figures(bilan: Bilan) -> None:
                     )
                     for q in bilan.qpv
                 ],
-                columns=["QPV", "Surface en commun", "Part du QPV gardée", "Surface du QPV laissée hors"],
-            ).set_index("QPV")
+            )
         )
     else:
         st.markdown("Aucun QPV 2024 recoupé.")
@@ -265,7 +300,13 @@ def comparison_sentence(count: int, origine: str) -> str:
     return f"{subject} {'comparé' if count == 1 else 'comparés'} aux QPV 2024 officiels."
 
 
+RESULTS_ID = "resultats"
+
+
 def results(resultat: Resultat) -> None:
+    st.header("Résultats", anchor=RESULTS_ID)
+    if take_focus(PERIMETRE):
+        chrome.bring_into_view(RESULTS_ID, focus=True)
     st.success(md(comparison_sentence(len(resultat.bilans), resultat.origine)))
     for message in resultat.proposal.messages:
         st.warning(md(message), icon="⚠️")

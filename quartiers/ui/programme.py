@@ -26,10 +26,12 @@ from quartiers.formes.programme import (
     result_geojson,
     sources_npnru,
 )
-from quartiers.ui.perimetre import Saisie, current_input, get_reference
+from quartiers.ui import chrome
+from quartiers.ui.perimetre import Saisie, current_input, get_reference, take_focus
 from quartiers.ui.state import md
 
 MAP_KEY = "carte_programme"
+REPONSE_ID = "reponse-programme"
 SAISIE = Saisie(
     map_key=MAP_KEY,
     prefix="programme",
@@ -84,7 +86,9 @@ def verdicts(origine: str, programme: Programme, ref: ProgrammeReference) -> Non
     st.markdown(f"{fmt_number(count)} {'bâtiment' if count == 1 else 'bâtiments'} {source}.")
     for message in programme.messages:
         st.warning(md(message), icon="⚠️")
-    st.subheader("Réponse")
+    st.header("Réponse", anchor=REPONSE_ID)
+    if take_focus(SAISIE):  # a new upload, by keyboard too: the focus goes to its answer
+        chrome.bring_into_view(REPONSE_ID, focus=True)
     if count > 1:  # one building is its own ensemble: one answer, not two identical ones
         _verdict_box(programme.ensemble, ref, "l'ensemble immobilier est")
     for verdict in programme.batiments:

@@ -75,7 +75,9 @@ def _legend(frame: pd.DataFrame, legend_id: str) -> str:
     )
 
 
-def _table_html(frame: pd.DataFrame, order: list, columns: list[str], caption: str, legend_id: str) -> str:
+def _table_html(
+    frame: pd.DataFrame, order: list, columns: list[str], caption: str, legend_id: str, sort: tuple[str, bool]
+) -> str:
     """The table as HTML: short column titles whose key carries the whole tuple as its title, sticky first column,
     figures right-aligned; each quartier's name links to its portrait (presentation mode kept)."""
     mesures, affichage, key_of = frame.attrs["mesures"], frame.attrs["affichage"], frame.attrs["cle_colonne"]
@@ -84,12 +86,14 @@ def _table_html(frame: pd.DataFrame, order: list, columns: list[str], caption: s
     head = []
     for column in columns:
         key = key_of.get(column)
+        # ARIA: the column the table is sorted by says so, and in which order.
+        sorted_by = f" aria-sort='{'descending' if sort[1] else 'ascending'}'" if column == sort[0] else ""
         if key is None:
-            head.append(f"<th scope='col'>{escape(column)}</th>")
+            head.append(f"<th scope='col'{sorted_by}>{escape(column)}</th>")
             continue
         label = column.rsplit(" [", 1)[0]
         head.append(
-            f"<th scope='col'>{escape(label)} <abbr title='{escape(readable[key.cle], quote=True)}'>"
+            f"<th scope='col'{sorted_by}>{escape(label)} <abbr title='{escape(readable[key.cle], quote=True)}'>"
             f"[{escape(key.cle)}]<span style='{ph.VISUALLY_HIDDEN}'> : {escape(readable[key.cle])}</span></abbr></th>"
         )
     body = []
@@ -112,6 +116,18 @@ def _table_html(frame: pd.DataFrame, order: list, columns: list[str], caption: s
     )
 
 
+_SORTED = "tri_change"
+
+
+def _on_sort() -> None:
+    st.session_state[_SORTED] = True
+
+
+def sort_message(column: str, descending: bool) -> str:
+    """What a screen reader hears after a new sort: « Tableau trié par Communes, ordre croissant. »"""
+    return f"Tableau trié par {column}, ordre {'décroissant' if descending else 'croissant'}."
+
+
 def quartiers_table(catalogue: dict[str, Quartier]) -> None:
     """The table of quartiers as HTML, sorted on the server by the column the user chooses (numbers as numbers,
     empty cells last and shown « — »), its legend of source keys just above it; each quartier's name links to
@@ -120,8 +136,10 @@ def quartiers_table(catalogue: dict[str, Quartier]) -> None:
     mesures = frame.attrs["mesures"]
     columns = [c for c in frame.columns if c != "Portrait"]
     sort_col, order_col = st.columns([3, 1])
-    key = sort_col.selectbox("Trier le tableau par", columns, index=0, key="tri_quartiers")
-    descending = order_col.toggle("Ordre décroissant", key="tri_decroissant")
+    key = sort_col.selectbox("Trier le tableau par", columns, index=0, key="tri_quartiers", on_change=_on_sort)
+    descending = order_col.toggle("Ordre décroissant", key="tri_decroissant", on_change=_on_sort)
+    if st.session_state.pop(_SORTED, False):
+        chrome.announce(sort_message(key.rsplit(" [", 1)[0], descending))
     order = frame.sort_values(
         key, ascending=not descending, na_position="last", key=(lambda s: s.str.lower()) if key not in mesures else None
     ).index
@@ -131,7 +149,7 @@ def quartiers_table(catalogue: dict[str, Quartier]) -> None:
         ph.STYLE
         + _TABLE_STYLE
         + _legend(frame, legend_id)
-        + _table_html(frame, list(order), columns, caption, legend_id)
+        + _table_html(frame, list(order), columns, caption, legend_id, (key, descending))
     )
     st.caption(
         "Chaque colonne de chiffres ne contient qu'une seule mesure : même indicateur, même source, même millésime, "
@@ -147,6 +165,8 @@ _FIELD = "comparer_saisie"
 _PENDING = "comparer_plusieurs"  # the query whose several results are listed, one button each
 _MESSAGE = "comparer_message"
 _SUGGESTED = "(suggestion)"  # Result.matched of a name proposed despite a typo
+_FOCUS = "comparer_focus"  # an add, a removal or a search just ran: the focus goes to its message
+_MESSAGE_ID = "comparer-message"
 
 
 def _compared() -> list[str]:
@@ -161,6 +181,7 @@ def _write(ids: list[str]) -> None:
 
 
 def _add(quartier_id: str) -> None:
+    st.session_state[_FOCUS] = True
     ids = _compared()
     if quartier_id not in ids:
         _write([*ids, quartier_id])
@@ -169,6 +190,7 @@ def _add(quartier_id: str) -> None:
 
 
 def _remove(quartier_id: str) -> None:
+    st.session_state[_FOCUS] = True
     _write([i for i in _compared() if i != quartier_id])
     st.session_state[_MESSAGE] = f"{get_catalogue()[quartier_id].nom} retiré de la comparaison."
 
@@ -176,6 +198,7 @@ def _remove(quartier_id: str) -> None:
 def _on_submit() -> None:
     """Enter (or « Ajouter ») adds the one quartier that matches best, never several; if several match
     equally well, they are listed and the user picks one."""
+    st.session_state[_FOCUS] = True
     query = (st.session_state.get(_FIELD) or "").strip()
     st.session_state[_FIELD] = ""
     st.session_state[_PENDING] = None
@@ -233,8 +256,11 @@ def comparison_chooser(catalogue: dict[str, Quartier]) -> list[Quartier]:
         st.warning(md(f"Aucun chiffre à comparer dans les sources pour : {', '.join(without)}."))
     ids = [i for i in ids if i in comparable]
     message = st.session_state.pop(_MESSAGE, None)
+    focus = st.session_state.pop(_FOCUS, False)
     if message:
-        chrome.announce(message)
+        chrome.announce(message, element_id=_MESSAGE_ID)
+        if focus:
+            chrome.bring_into_view(_MESSAGE_ID, focus=True)
     if ids:
         st.markdown(f"**Quartiers comparés ({len(ids)})** — un bouton par quartier pour le retirer :")
         row = st.container(horizontal=True, key="comparer_choisis")  # wraps onto more rows on a phone
@@ -265,11 +291,16 @@ def comparison_chooser(catalogue: dict[str, Quartier]) -> list[Quartier]:
         shown = results[:MAX_CHOICES]
         more = f" (les {len(shown)} premiers : précisez la recherche)" if len(results) > len(shown) else ""
         if results and _is_suggestion(results[0]):
-            chrome.announce(f"Aucun nom ne correspond exactement à « {pending[:60]} ». Vouliez-vous dire :")
+            chrome.announce(
+                f"Aucun nom ne correspond exactement à « {pending[:60]} ». Vouliez-vous dire :", element_id=_MESSAGE_ID
+            )
         else:
             chrome.announce(
-                f"{len(results)} quartiers correspondent à « {pending[:60]} »{more} : choisissez celui à ajouter."
+                f"{len(results)} quartiers correspondent à « {pending[:60]} »{more} : choisissez celui à ajouter.",
+                element_id=_MESSAGE_ID,
             )
+        if focus and not message:
+            chrome.bring_into_view(_MESSAGE_ID, focus=True)
         st.html(
             "<style>.st-key-comparer_resultats{gap:.1rem}.st-key-comparer_resultats button,"
             ".st-key-comparer_resultats button *{justify-content:flex-start;text-align:left}</style>"
@@ -313,7 +344,7 @@ def sources_page(catalogue: dict[str, Quartier]) -> None:
     st.markdown(
         md(
             f"Les quartiers qu'aucun de ces documents ne nomme citent la {settings.ANCT_LISTE_TITRE}, "
-            f"Licence Ouverte / Etalab 2.0 (fichier geodata/{settings.QPV_LISTE_ANCT_FILE.name})."
+            "Licence Ouverte / Etalab 2.0."
         )
     )
     st.header("Comparer des chiffres")
@@ -330,7 +361,7 @@ def sources_page(catalogue: dict[str, Quartier]) -> None:
     st.markdown(
         md(
             f"Repère communal : {settings.FILOSOFI_LABEL} (« Revenus et pauvreté des ménages aux niveaux national et "
-            "local », base communale, fichier geodata/filosofi2021_communes_62.csv), Licence Ouverte / Etalab 2.0. Revenu "
+            "local », base communale, département du Pas-de-Calais), Licence Ouverte / Etalab 2.0. Revenu "
             "disponible médian par unité de consommation et taux de pauvreté au seuil de 60 %, pour toute la commune et "
             "non pour le quartier ; « secret statistique (Insee) » quand l'Insee ne publie pas la valeur."
         )

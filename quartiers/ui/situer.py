@@ -10,6 +10,7 @@ import streamlit as st
 
 from quartiers import garde
 from quartiers.coordonnees import MAX_ENTRY_CHARS, CoordinateError, read_entry
+from quartiers.formats import fmt_degrees
 from quartiers.maps import PHONE_MAX_WIDTH_PX, DisplayLayers, view_for_bounds
 from quartiers.ui.chrome import bring_into_view, is_presentation, link_params
 from quartiers.ui.state import as_dict, get_catalogue, get_layers, get_locator, map_value, md, set_point
@@ -41,8 +42,11 @@ ANSWER_ID = "reponse"  # id of the answer's heading, scrolled to on a phone afte
 LAT_KEY, LON_KEY = "saisie_latitude", "saisie_longitude"  # the coordinates form's fields
 SHOWN_POINT_KEY = "saisie_point"  # the point last copied into the coordinates form
 FORM_ERROR_KEY = "saisie_erreur"  # the French error of the last submitted coordinates
+FORM_ERROR_SHOWN_KEY = "saisie_erreur_a_montrer"  # that error is new: the field in error is brought into view
 PAIR_KEY = "saisie_paire"  # (point as shown, « Coordonnées lues : … ») after a pair pasted in one box
 SHOW_ANSWER_KEY = "reponse_a_montrer"  # a new point was chosen: bring its answer into view (phone)
+FOCUS_ANSWER_KEY = "reponse_a_focaliser"  # a form or button chose the point: the keyboard focus goes to the answer
+FORM_FIELD_IN_ERROR = "[data-testid=stForm] input[aria-invalid=true]"
 VIEW_KEY = "vue_point"  # the view last asked of the map
 POINT_ZOOM = 15
 LOCATE_REFUSED = (
@@ -109,14 +113,19 @@ def phone_layout_styles() -> None:
 
 def bring_answer_into_view() -> None:
     """On a phone, after a tap on the map (or a new point from a form), scroll to the answer's heading."""
-    if st.session_state.pop(SHOW_ANSWER_KEY, False):
-        bring_into_view(ANSWER_ID)
+    focus = st.session_state.pop(FOCUS_ANSWER_KEY, False)
+    if st.session_state.pop(SHOW_ANSWER_KEY, False) or focus:
+        bring_into_view(ANSWER_ID, focus=focus)
+    elif st.session_state.pop(FORM_ERROR_SHOWN_KEY, False):
+        # A refused entry: the focus stays on the field (now marked invalid), in the window.
+        bring_into_view(None, focus=True, selector=FORM_FIELD_IN_ERROR)
 
 
 def _choose_point(lat: float, lon: float) -> None:
     st.session_state.pop(FORM_ERROR_KEY, None)
     st.session_state.pop(PAIR_KEY, None)
     st.session_state[SHOW_ANSWER_KEY] = True
+    st.session_state[FOCUS_ANSWER_KEY] = True
     set_point(lat, lon)
 
 
@@ -134,7 +143,7 @@ def point_answer(point: tuple[float, float] | None) -> None:
         return
     location = locator.locate(*point)
     verdict = STATUS_LABELS.get(location.statut, "")
-    st.subheader("Réponse", anchor=ANSWER_ID)
+    st.header("Réponse", anchor=ANSWER_ID)
     swapped = swapped_point(*point)
     if swapped is not None:
         st.warning(
@@ -143,7 +152,7 @@ def point_answer(point: tuple[float, float] | None) -> None:
             "longitude vers 2,6)."
         )
         st.button(
-            f"Situer plutôt latitude {swapped[0]:.6f}, longitude {swapped[1]:.6f}",
+            f"Situer plutôt latitude {fmt_degrees(swapped[0])}, longitude {fmt_degrees(swapped[1])}",
             key="echanger_coordonnees",
             on_click=_choose_point,
             args=swapped,
@@ -157,7 +166,7 @@ def point_answer(point: tuple[float, float] | None) -> None:
     found = _address_for(point)
     if found is not None:
         st.markdown(md(f"Adresse trouvée par la Base Adresse Nationale : {found.summary()}."))
-    st.caption(md(f"Point : latitude {point[0]:.6f}, longitude {point[1]:.6f}. {VINTAGE}"))
+    st.caption(md(f"Point : latitude {fmt_degrees(point[0])}, longitude {fmt_degrees(point[1])}. {VINTAGE}"))
     if location.code_qp and location.statut in ("dans", "bande", "limite"):
         st.page_link(
             "pages/carte.py",
@@ -185,6 +194,7 @@ def _on_coordinates() -> None:
                 del st.query_params[name]  # the previous answer must not stay on screen
         st.session_state.pop(PAIR_KEY, None)
         st.session_state[FORM_ERROR_KEY] = str(exc)
+        st.session_state[FORM_ERROR_SHOWN_KEY] = True
         return
     _choose_point(entry.lat, entry.lon)
     if entry.paire:
@@ -253,6 +263,7 @@ def address_form() -> None:
             return
         st.session_state[ADDRESS_KEY] = found
         if found.certain:
+            st.session_state[FOCUS_ANSWER_KEY] = True
             set_point(found.lat, found.lon)
             st.rerun()
     stored = st.session_state.get(ADDRESS_KEY)
@@ -350,12 +361,35 @@ def _process(content: bytes, name: str):
     return process_upload(content, name, get_locator())
 
 
+CSV_EXTENSIONS = ("csv", "txt", "tsv")
+
+
+def refusal_text(suffix: str) -> str:
+    """A file of another type, refused in words: what it was and which types are accepted."""
+    kind = f"« .{suffix} »" if suffix else "sans extension"
+    return (
+        f"Fichier refusé : type {kind} non accepté. Déposez un fichier CSV (.csv, .txt ou .tsv) ; "
+        "un classeur Excel s'enregistre en CSV par « Enregistrer sous », format « CSV (séparateur : point-virgule) »."
+    )
+
+
+CSV_MESSAGE_KEY = "csv_message"  # what a dropped file produced: its summary, or why it was refused
+_CSV_FOCUSED = "csv_focalise"
+
+
+def _focus_message_once(file_key: str) -> None:
+    """After a new upload, by keyboard too, the focus goes to what the file produced (once per file)."""
+    if st.session_state.get(_CSV_FOCUSED) != file_key:
+        st.session_state[_CSV_FOCUSED] = file_key
+        bring_into_view(None, focus=True, selector=f".st-key-{CSV_MESSAGE_KEY}")
+
+
 def batch_section() -> None:
     """Upload a CSV of points, download it back with the QPV columns; nothing is kept on the server."""
     from quartiers.answers import count_text
     from quartiers.batch import MAX_MEGABYTES, MAX_ROWS, OUTPUT_COLUMNS
 
-    st.subheader("Situer tout un fichier (CSV)")
+    st.header("Situer tout un fichier (CSV)")
     st.markdown(
         md(
             "Colonnes attendues : « latitude » et « longitude » en degrés (ou « x » et « y » en Lambert-93, "
@@ -369,11 +403,17 @@ def batch_section() -> None:
     )
     # Streamlit's own drop-zone text is English and repeats the limit: the French sentence above replaces it.
     st.html("<style>[data-testid='stFileUploaderDropzoneInstructions']{display:none}</style>")
-    uploaded = st.file_uploader(
-        "Fichier CSV à situer", type=["csv", "txt", "tsv"], key="fichier_csv", max_upload_size=MAX_MEGABYTES
-    )
+    # No `type=`: Streamlit would refuse another file with an English tooltip only; refused here, in French.
+    uploaded = st.file_uploader("Fichier CSV à situer", key="fichier_csv", max_upload_size=MAX_MEGABYTES)
     if uploaded is None:
         st.session_state.pop(RESULT_KEY, None)
+        st.session_state.pop(_CSV_FOCUSED, None)
+        return
+    suffix = uploaded.name.rsplit(".", 1)[-1].lower() if "." in uploaded.name else ""
+    if suffix not in CSV_EXTENSIONS:
+        with st.container(key=CSV_MESSAGE_KEY):
+            st.error(md(refusal_text(suffix)))
+        _focus_message_once(uploaded.name + str(uploaded.size))
         return
     if get_locator() is None:
         st.error("Les périmètres des QPV n'ont pas pu être chargés : impossible de traiter le fichier.")
@@ -388,11 +428,15 @@ def batch_section() -> None:
     else:
         processed = cached[1]
     if processed.error:
-        st.error(md(processed.error))
+        with st.container(key=CSV_MESSAGE_KEY):
+            st.error(md(processed.error))
+        _focus_message_once(digest)
         return
     how = f"Fichier lu en {processed.encoding}, séparateur : {processed.separator_name}. "
     show = {"success": st.success, "warning": st.warning, "error": st.error}[processed.level]
-    show(md(how + processed.summary))
+    with st.container(key=CSV_MESSAGE_KEY):
+        show(md(how + processed.summary))
+    _focus_message_once(digest)
     st.download_button(
         "Télécharger le résultat (CSV)",
         processed.csv,

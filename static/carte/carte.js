@@ -137,8 +137,43 @@
         }
     }
 
+    /* Issue 17 (accessibility): the map container is a named region, drawing surfaces are hidden from
+       assistive technology, a marker without a name is no Tab stop, and the frame allows pinch zoom. */
+    function accessible(map, title) {
+        var container = map.getContainer();
+        container.setAttribute("role", "region");
+        container.setAttribute("aria-label", title);
+        container.setAttribute("aria-roledescription", "carte");
+        doc.querySelectorAll("meta[name=viewport]").forEach(function (viewport) {
+            viewport.setAttribute("content", "width=device-width, initial-scale=1.0");
+        });
+        function hideSurfaces() {
+            container.querySelectorAll(".leaflet-pane > svg, .leaflet-pane > canvas").forEach(function (svg) {
+                svg.setAttribute("aria-hidden", "true");
+                svg.setAttribute("focusable", "false");
+            });
+        }
+        function quietMarker(icon) {
+            if (!icon || icon.getAttribute("aria-label") || icon.title) return;
+            icon.removeAttribute("role");
+            icon.setAttribute("tabindex", "-1");
+            icon.setAttribute("aria-hidden", "true");
+        }
+        map.on("layeradd", function (e) {
+            hideSurfaces();
+            quietMarker(e.layer._icon);
+        });
+        /* Leaflet.draw's vertex markers and the result labels may be drawn before this listener: read them all. */
+        new win.MutationObserver(function () {
+            hideSurfaces();
+            container.querySelectorAll(".leaflet-marker-icon[role=button]").forEach(quietMarker);
+        }).observe(container, {childList: true, subtree: true});
+        hideSurfaces();
+    }
+
     function init(map, o) {
         state.map = map;
+        accessible(map, o.title);
         alignFirstReport();
         doc.documentElement.lang = "fr";
         Object.keys(o.panes).forEach(function (name) {
