@@ -65,6 +65,8 @@ def _janitor() -> None:
     disconnected_since: dict[str, float] = {}
     while Runtime.exists():  # no runtime under AppTest: nothing to sweep
         time.sleep(SWEEP_SECONDS)
+        if not Runtime.exists():  # the runtime stopped while this thread slept (end of a test run)
+            return
         try:
             released = sweep(disconnected_since, time.monotonic())
         except Exception:  # Streamlit's internals changed: say it once, never take the app down
