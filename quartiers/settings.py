@@ -20,6 +20,8 @@ FILOSOFI_FILE = GEODATA_DIR / "filosofi2021_communes_62.csv"  # Insee Filosofi 2
 # by Streamlit's static file server at /app/static/..., so the map needs no CDN.
 LEAFLET_DIR = STATIC_DIR / "node_modules" / "leaflet" / "dist"
 LEAFLET_URL = "/app/static/node_modules/leaflet/dist"
+# The wheel scrolls the page, Ctrl + wheel (two fingers on a touch screen) moves the map: same origin.
+GESTURE_HANDLING_URL = "/app/static/node_modules/leaflet-gesture-handling/dist"
 
 WGS84 = "EPSG:4326"
 LAMBERT93 = "EPSG:2154"  # metric CRS for every distance, area and buffer

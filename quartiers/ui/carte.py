@@ -72,7 +72,7 @@ def map_widget(display: DisplayLayers, quartier: Quartier | None, commune: str |
     """The map: built from the cached layer URLs; the selection and the view change without reloading it."""
     presentation = st.query_params.get("presentation") == "1"
     st_folium(
-        maps.build_map(display, layer_urls(), presentation=presentation),
+        maps.build_map(display, layer_urls(), presentation=presentation, nearest_px=maps.NEAREST_QUARTIER_PX),
         key=MAP_KEY,
         height=maps.MAP_HEIGHT_PX,
         use_container_width=True,

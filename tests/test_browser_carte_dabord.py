@@ -1,0 +1,176 @@
+"""« La carte d'abord » (issue 16) in a real browser: wheel and gestures, « Vue d'ensemble », the first view, taps
+on a phone, Enter in the search.
+
+Fixtures (the server, the browser, `session`) are in conftest.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from quartiers import couches_officielles, settings
+from tests.conftest import EXPECT_MS, PHONE, Session, expect
+
+pytestmark = pytest.mark.browser
+
+LAPTOP = {"width": 1366, "height": 768}
+PROJECTOR = {"width": 1920, "height": 1080}
+SCROLLER = "() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollTop), window.scrollY)"
+VIEW = (
+    "(el) => { const m = el.ownerDocument.defaultView.map, b = m.getBounds();"
+    " return {zoom: m.getZoom(), south: b.getSouth(), west: b.getWest(), north: b.getNorth(), east: b.getEast()}; }"
+)
+
+
+class TouchSession(Session):
+    """A phone: 390 × 844, touch screen, mobile viewport."""
+
+    def __init__(self, browser, base_url, tmp_path):
+        self.base_url = base_url
+        self.context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, locale="fr-FR")
+        self.context.set_default_timeout(EXPECT_MS)
+        self.requests = []
+        self.context.on("request", lambda request: self.requests.append(request.url))
+        self.page = self.context.new_page()
+        self.tmp_path = tmp_path
+
+
+def representative_points() -> dict[str, tuple[float, float]]:
+    """code_qp → (lat, lon) of a point inside each QPV of the two contracts, computed in Lambert-93."""
+    qpv = couches_officielles.load_layers().qpv
+    own = qpv[~qpv["voisin"]].to_crs(settings.LAMBERT93)
+    points = own.geometry.representative_point().to_crs(settings.WGS84)
+    return {code: (p.y, p.x) for code, p in zip(own["code_qp"], points, strict=True)}
+
+
+def view(session: Session) -> dict:
+    return session.map_frame().locator("#map_div").evaluate(VIEW)
+
+
+def same_bounds(a: dict, b: dict) -> bool:
+    return all(abs(a[k] - b[k]) < 1e-6 for k in ("south", "west", "north", "east"))
+
+
+def territory_bounds() -> tuple[float, float, float, float]:
+    layers = couches_officielles.load_layers()
+    west, south, east, north = layers.epci.total_bounds
+    return south, west, north, east
+
+
+@pytest.mark.parametrize("session", [LAPTOP], indirect=True, ids=["1366x768"])
+def test_wheel_scrolls_the_page_ctrl_wheel_zooms_and_vue_d_ensemble_brings_the_territory_back(session):
+    session.open("/?quartier=QN06208M")
+    frame = session.wait_for_map()
+    expect(session.page.get_by_role("heading", name="Mont Liébaut").first).to_be_visible()
+    page = session.page
+    first = view(session)
+    box = frame.locator("#map_div").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    before = page.evaluate(SCROLLER)
+    for _ in range(5):
+        page.mouse.wheel(0, 120)
+    page.wait_for_function(f"() => ({SCROLLER})() > {before} + 100")
+    # The French hint says how to zoom; the map did not move.
+    expect(frame.locator("#map_div.leaflet-gesture-handling-scroll-warning")).to_be_attached()
+    hint = frame.locator("#map_div").get_attribute("data-gesture-handling-scroll-content")
+    assert hint.startswith("Pour zoomer"), hint
+    page.wait_for_timeout(600)
+    assert view(session) == first
+    # Ctrl + wheel zooms the map.
+    box = frame.locator("#map_div").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.keyboard.down("Control")
+    for _ in range(3):  # the first one switches the map's wheel zoom on (leaflet-gesture-handling)
+        page.mouse.wheel(0, -120)
+    page.keyboard.up("Control")
+    frame.locator("#map_div").evaluate(
+        f"(el) => new Promise((ok, ko) => {{ const m = el.ownerDocument.defaultView.map, t = Date.now();"
+        f" (function w() {{ if (m.getZoom() > {first['zoom']}) ok(); else if (Date.now() - t > {EXPECT_MS}) ko('no zoom');"
+        " else setTimeout(w, 50); })(); })"
+    )
+    page.wait_for_timeout(1_000)  # the wheel zoom's animation ends
+    # « Vue d'ensemble » shows the whole territory: the two agglomerations inside the map.
+    frame.get_by_role("button", name="Vue d'ensemble").click()
+    home = view(session)
+    south, west, north, east = territory_bounds()
+    assert home["south"] <= south and home["west"] <= west and home["north"] >= north and home["east"] >= east, home
+    session.screenshot("carte-dabord-vue-ensemble-1366.png")
+
+
+def test_first_view_fits_the_territory_to_the_width_and_vue_d_ensemble_restores_it(session):
+    session.open("/")
+    frame = session.wait_for_map()
+    first = view(session)
+    south, west, north, east = territory_bounds()
+    assert first["south"] <= south and first["west"] <= west and first["north"] >= north and first["east"] >= east
+    # Fitted: the territory takes the map's width or its height, within a few percent.
+    width_share = (east - west) / (first["east"] - first["west"])
+    height_share = (north - south) / (first["north"] - first["south"])
+    assert max(width_share, height_share) > 0.9, (width_share, height_share)
+    frame.locator("#map_div").evaluate("(el) => el.ownerDocument.defaultView.map.setView([50.5, 2.6], 14)")
+    frame.get_by_role("button", name="Vue d'ensemble").click()
+    assert same_bounds(view(session), first)
+
+
+def test_on_a_phone_the_territory_fills_the_map_width_and_a_tap_on_each_quartier_selects_it(
+    browser, base_url, tmp_path
+):
+    session = TouchSession(browser, base_url, tmp_path)
+    session.open("/")
+    frame = session.wait_for_map()
+    # The legend starts folded on a phone.
+    assert frame.locator("details.legende-carte").evaluate("(d) => !d.open")
+    first = view(session)
+    south, west, north, east = territory_bounds()
+    assert (east - west) / (first["east"] - first["west"]) > 0.9, first
+    session.screenshot("carte-dabord-phone-premiere-vue.png")
+    points = representative_points()
+    assert len(points) == 37
+    missed = []
+    for code, point in points.items():
+        frame.locator("#map_div").tap(position=session.point_of(*point))
+        try:
+            expect(session.page).to_have_url(re.compile(rf"[?&]quartier={code}(&|$)"))
+        except AssertionError:
+            missed.append((code, session.page.url))
+        assert same_bounds(view(session), first), "the map moved"
+        session.page.wait_for_timeout(800)  # two quick taps make a double tap, which zooms in
+    assert not missed, missed
+    session.context.close()
+
+
+def test_a_tap_beside_a_small_quartier_selects_it_and_a_tap_elsewhere_closes_its_tooltip(browser, base_url, tmp_path):
+    session = TouchSession(browser, base_url, tmp_path)
+    session.open("/")
+    frame = session.wait_for_map()
+    point = representative_points()["QN06208M"]  # Mont Liébaut
+    shape = frame.locator("#map_div").evaluate(
+        "(el, code) => { const w = el.ownerDocument.defaultView; let box = null;"
+        " w.carteQuartiers.layers.qpv.eachLayer(l => { if (l.feature.properties.code_qp === code) {"
+        " const b = l.getBounds(), a = w.map.latLngToContainerPoint(b.getNorthWest()),"
+        " c = w.map.latLngToContainerPoint(b.getSouthEast()); box = {left: a.x, top: a.y, right: c.x, bottom: c.y}; } });"
+        " return box; }",
+        "QN06208M",
+    )
+    # 10 px west of the quartier's outline box: on no quartier, within 22 px of this one.
+    target = {"x": shape["left"] - 10, "y": session.point_of(*point)["y"]}
+    frame.locator("#map_div").tap(position=target)
+    expect(session.page).to_have_url(re.compile(r"[?&]quartier=QN06208M(&|$)"))
+    expect(frame.locator(".leaflet-tooltip.infobulle")).to_have_count(1)
+    # A tap far from every quartier closes the tooltip.
+    box = frame.locator("#map_div").bounding_box()
+    frame.locator("#map_div").tap(position={"x": 8, "y": box["height"] / 2})
+    expect(frame.locator(".leaflet-tooltip.infobulle")).to_have_count(0)
+    session.context.close()
+
+
+def test_enter_in_the_search_opens_its_only_result(session):
+    session.open("/")
+    session.wait_for_map()
+    field = session.page.get_by_role("searchbox", name="Rechercher un quartier ou une commune")
+    field.fill("Mont Liébaut")
+    expect(session.page.get_by_text("1 résultat.")).to_be_visible()
+    field.press("Enter")
+    expect(session.page).to_have_url(re.compile(r"[?&]quartier=QN06208M(&|$)"))
