@@ -293,10 +293,11 @@ class _MapExtras(MacroElement):
         "{% endmacro %}"
     )
 
-    def __init__(self, legend_html: str, osm, plain, scale: float = 1.0):
+    def __init__(self, legend_html: str, osm, plain, scale: float = 1.0, fold_over_home: bool = False):
         super().__init__()
         self._name = "MapExtras"
         self.options = {
+            "foldOverHome": fold_over_home,
             "legend": legend_html,
             "fontPx": round(LEGEND_FONT_PX * scale),
             "maxWidthPx": round(240 * scale),
@@ -425,12 +426,16 @@ def add_backgrounds(fmap: folium.Map, with_tiles: bool) -> tuple[folium.TileLaye
     return osm, plain
 
 
-def add_map_extras(fmap: folium.Map, legend: str, osm=None, plain=None, presentation: bool = False) -> None:
+def add_map_extras(
+    fmap: folium.Map, legend: str, osm=None, plain=None, presentation: bool = False, fold_over_home: bool = False
+) -> None:
     """Scale, `legend` (HTML: a <summary> then lines) as a control, French layer switch, offline fallback.
 
-    Call after the layer control. `presentation` enlarges the legend by PRESENTATION_SCALE.
+    Call after the layer control. `presentation` enlarges the legend by PRESENTATION_SCALE; with
+    `fold_over_home` the legend starts folded when, open, it would make the first view smaller (a map not
+    wide enough to hold it beside the territory). It starts folded on a phone in any case.
     """
-    _MapExtras(legend, osm, plain, PRESENTATION_SCALE if presentation else 1.0).add_to(fmap)
+    _MapExtras(legend, osm, plain, PRESENTATION_SCALE if presentation else 1.0, fold_over_home).add_to(fmap)
 
 
 def add_display_layer(
@@ -491,7 +496,7 @@ def build_map(
     add("etiquettes", "Noms des communes", {}, "etiquettes", interactive=False, labels=True)
     # The first view (the territory, above the legend when it is open) is set by carte.js for the map's real size.
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
-    add_map_extras(fmap, legend_html(layers), osm, plain, presentation)
+    add_map_extras(fmap, legend_html(layers), osm, plain, presentation, fold_over_home=True)
     return fmap
 
 

@@ -176,9 +176,15 @@
             button.setAttribute("role", "button");
             button.title = HOME_LABEL + " (tout le territoire)";
             button.setAttribute("aria-label", HOME_LABEL);
-            button.innerHTML = '<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">' +
-                '<path d="M3 9V3h6M15 3h6v6M21 15v6h-6M9 21H3v-6" fill="none" stroke="currentColor" stroke-width="2.4"/>' +
-                "</svg>";
+            // A house: « back to the start ». Built as nodes (this file writes no markup from strings).
+            var ns = "http://www.w3.org/2000/svg", svg = doc.createElementNS(ns, "svg"), path = doc.createElementNS(ns, "path");
+            [["viewBox", "0 0 24 24"], ["width", "20"], ["height", "20"], ["aria-hidden", "true"], ["focusable", "false"]]
+                .forEach(function (a) { svg.setAttribute(a[0], a[1]); });
+            path.setAttribute("d", "M3 11.5 12 4l9 7.5M5.5 9.5V20h5v-6h3v6h5V9.5");
+            [["fill", "none"], ["stroke", "currentColor"], ["stroke-width", "2.2"], ["stroke-linejoin", "round"]]
+                .forEach(function (a) { path.setAttribute(a[0], a[1]); });
+            svg.appendChild(path);
+            button.appendChild(svg);
             L.DomEvent.disableClickPropagation(bar);
             L.DomEvent.on(button, "click", function (e) {
                 L.DomEvent.preventDefault(e);
@@ -363,7 +369,7 @@
         homeControl(map);
         // Open only where it hides none of the territory at the first view (beside it, on a wide map); folded
         // otherwise, and always on a phone: one tap opens it.
-        if (legendBox && legendBox.open && state.home) {
+        if (o.foldOverHome && legendBox && legendBox.open && state.home) {
             var free = map.getBoundsZoom(state.home, false, L.point(12, 12));
             var beside = map.getBoundsZoom(state.home, false, L.point(26 + legendBox.offsetWidth, 12));
             if (beside < free) legendBox.open = false;
