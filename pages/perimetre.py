@@ -16,7 +16,9 @@ st.markdown(
 )
 state.show_problems()
 
-input_column, map_column = st.columns([2, 3], gap="medium")
+chrome.map_first_styles(carte_proposition.MAP_TITLE, perimetre.LAYOUT_KEY)
+with st.container(key=perimetre.LAYOUT_KEY):
+    input_column, map_column = st.columns([2, 3], gap="medium")
 with input_column:
     resultat = perimetre.current_result(reference)
 with map_column:

@@ -23,6 +23,8 @@ MAP_KEY = "carte"
 # Each new search adds this to the requested view (a few millimetres, below a pixel at any zoom): st_folium
 # re-centres only on a value it has not applied yet, and the same quartier searched again must re-centre.
 VIEW_NUDGE_DEGREES = 1e-9
+LAYOUT_KEY = "carte_disposition"  # the map and the panel beside it
+PANEL_KEY = "carte_panneau"  # the selection's heading and key facts (or the welcome), scrolling on its own
 
 
 @st.cache_resource(show_spinner="Préparation des couches de la carte…", validate=maps.layer_files_present)
@@ -113,10 +115,12 @@ def selection_view() -> None:
         st.error(url_error)
     page_title(quartier)
     recherche.search_box(catalogue, quartier)
-    map_column, header_column = st.columns([3, 2], gap="medium")
+    chrome.map_first_styles(maps.MAP_TITLE, LAYOUT_KEY, PANEL_KEY)
+    with st.container(key=LAYOUT_KEY):
+        map_column, header_column = st.columns([3, 2], gap="medium")
     with map_column:
         map_widget(display, quartier, commune)
-    with header_column:
+    with header_column, st.container(key=PANEL_KEY):
         if quartier is None:
             welcome(catalogue)
         else:

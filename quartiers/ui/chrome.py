@@ -9,6 +9,10 @@ import streamlit as st
 
 from quartiers.maps import MAP_HEIGHT_PX, MAP_TITLE, PHONE_MAX_WIDTH_PX
 
+# What is above a map on the first screen, in rem (so that presentation mode's larger rem keeps it right):
+# the menu and the page's title, input and gaps. The map takes the rest of the screen's height.
+MAP_FIRST_MIN_PX = 320
+
 APP_NAME = "Carte Quartiers 2030"
 _PRESENTATION = "presentation"
 _PRESENTATION_SESSION = "mode_presentation"
@@ -284,10 +288,20 @@ def page_styles() -> None:
         ".annonce { margin: .2rem 0 .4rem 0; }"
         ".st-key-resultats_recherche { gap: .1rem; }"
         ".quartiers-commune li { padding: .2rem 0; }"
-        "[data-testid='stMainBlockContainer'] { padding-top: 3.5rem; }"
-        # On a phone the page title must not push the map below the first screen.
-        "@media (max-width: 480px) { [data-testid='stMain'] h1 { font-size: 1.75rem !important; }"
-        " [data-testid='stMainBlockContainer'] { padding-top: 2.5rem; } }"
+        # Map first: Streamlit's empty sticky header takes no space and covers nothing (its running indicator
+        # stays, top right), the top is compact and the title one line: the map starts on the first screen.
+        "header[data-testid='stHeader'] { height: 0 !important; min-height: 0 !important;"
+        " background: transparent !important; pointer-events: none; }"
+        "header[data-testid='stHeader'] [data-testid='stStatusWidget'] { pointer-events: auto; }"
+        "[data-testid='stMainBlockContainer'] { padding-top: 1rem !important; }"
+        # Elements that only hold a style or a script take no room (the column's gap would add 1rem each).
+        "[data-testid='stElementContainer']:has(> [data-testid='stHtml'] > :is(style, script):only-child)"
+        " { display: none; }"
+        "[data-testid='stElementContainer']:has(> [data-testid='stHtml'] > :is(.lien-evitement, .recherche-reponse,"
+        " [role='status'][style*='clip']):only-child) { margin-bottom: -1rem; }"
+        "[data-testid='stMain'] h1 { font-size: 1.75rem !important; padding: .25rem 0 0 !important; line-height: 1.25; }"
+        "@media (max-width: 480px) { [data-testid='stMain'] h1 { font-size: 1.4rem !important; }"
+        " [data-testid='stMainBlockContainer'] { padding-top: .5rem !important; } }"
         # Streamlit's connection dialog puts our French advice in a code block: wrapped, in the page's font.
         "[data-testid='stErrorCodeBlock'] :is(pre, code) { white-space: pre-wrap !important;"
         " overflow-wrap: anywhere; font-family: inherit !important; }"
@@ -337,5 +351,41 @@ def bring_into_view(element_id: str, heading: str | None = None, focus: bool = F
         "if(phone){h.scrollIntoView({block:'start'});}"
         "if(focus){if(!h.hasAttribute('tabindex')){h.setAttribute('tabindex','-1');}h.focus({preventScroll:!phone});}"
         "})();})();</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def map_first_styles(frame_title: str, layout_key: str, panel_key: str | None = None) -> None:
+    """Map first, on a laptop or a projector: the map frame titled `frame_title` fills the first screen's height
+    below what is above it, and the columns of the container `layout_key` stay side by side, even in
+    presentation mode on a wide screen; the panel `panel_key` beside the map scrolls on its own.
+
+    A script measures where the map starts (menu, title, input above it) into `--haut-carte`, again when the
+    window or the page changes size. On a phone (≤ PHONE_MAX_WIDTH_PX) the columns stack and the map keeps half
+    the screen (phone_map_styles). The map inside the frame follows the frame's height (static/carte/carte.js).
+    """
+    height = f"max({MAP_FIRST_MIN_PX}px, calc(100vh - var(--haut-carte, 15rem) - .75rem))"
+    panel = (
+        f" .st-key-{panel_key} {{ max-height: {height}; overflow-y: auto; padding-right: .5rem; }}" if panel_key else ""
+    )
+    # The key's class twice: above presentation_styles' rule that stacks every pair of columns.
+    row = f"[data-testid='stMain'] .st-key-{layout_key}.st-key-{layout_key} [data-testid='stHorizontalBlock']"
+    column = f"{row} > [data-testid='stColumn']"
+    st.html(
+        f"<style>@media (min-width: {PHONE_MAX_WIDTH_PX + 1}px) {{"
+        f" iframe[title={json.dumps(frame_title, ensure_ascii=False)}] {{ height: {height} !important; }}{panel} }}"
+        "@media (min-width: 1200px) {"
+        f" {row} {{ flex-direction: row !important; }}"
+        f" {column} {{ min-width: 0 !important; width: auto !important; flex: 2 1 0 !important; }}"
+        f" {column}:has(iframe) {{ flex-grow: 3 !important; }} }}</style>"
+        "<script>(function(){var w=window.parent||window,d=w.document;"
+        f"var t={json.dumps(frame_title)};d.__titreCarteHaut=t;if(d.__carteHaut)return;d.__carteHaut=true;"
+        "function place(){var f=[].slice.call(d.querySelectorAll('iframe')).filter(function(e){"
+        "return e.title===d.__titreCarteHaut;})[0],b=d.querySelector('[data-testid=stMainBlockContainer]');"
+        "if(!f||!b)return;var top=Math.round(f.getBoundingClientRect().top-b.getBoundingClientRect().top);"
+        "d.documentElement.style.setProperty('--haut-carte',top+'px');}"
+        "w.addEventListener('resize',place);var n=0;(function go(){place();if(200>n++)w.requestAnimationFrame(go);})();"
+        "if(w.ResizeObserver){var b=d.querySelector('[data-testid=stMainBlockContainer]');"
+        "if(b)new w.ResizeObserver(place).observe(b);}})();</script>",
         unsafe_allow_javascript=True,
     )

@@ -43,6 +43,7 @@ from quartiers.maps import DisplayLayers
 from quartiers.ui.state import get_display, md, publish_or_embed
 
 MAP_KEY = "carte_perimetre"
+LAYOUT_KEY = "perimetre_disposition"  # the inputs and figures beside the map (chrome.map_first_styles)
 
 
 @dataclass(frozen=True)

@@ -42,16 +42,9 @@ def portrait_header(quartier: Quartier) -> None:
         f"<div role='status' aria-live='polite' style='{ph.VISUALLY_HIDDEN}'>"
         f"Portrait affiché : {escape(quartier.nom)}</div>"
     )
-    facts = [f"**Statut :** {md(_statut_label(quartier))}"]
-    if quartier.code_qp:
-        facts.append(f"**Code officiel 2024 :** {md(quartier.code_qp)}")
-    if portrait and portrait.code_cite:
-        facts.append(f"**Code cité dans la convention :** {md(portrait.code_cite)}")
-    if quartier.nom_officiel and quartier.nom_officiel != quartier.nom:
-        facts.append(f"**Nom officiel (ANCT) :** {md(quartier.nom_officiel)}")
-    facts.append(f"**Communes :** {md(', '.join(quartier.communes))}")
-    if quartier.epci:
-        facts.append(f"**Intercommunalité :** {md(', '.join(quartier.epci))}")
+    # Key figures first (status, communes, population, surfaces), then the codes: beside the map, on the first
+    # screen of a projector, the figures are what a room reads.
+    facts = [f"**Statut :** {md(_statut_label(quartier))}", f"**Communes :** {md(', '.join(quartier.communes))}"]
     population = _population(portrait)
     if population:
         where = (
@@ -62,6 +55,14 @@ def portrait_header(quartier: Quartier) -> None:
         facts.append(f"**Population :** {md(fmt_value(population))} — {md(where)}")
     for label, value in ph.surfaces(quartier):
         facts.append(f"**{md(label)} :** {md(value)}")
+    if quartier.code_qp:
+        facts.append(f"**Code officiel 2024 :** {md(quartier.code_qp)}")
+    if portrait and portrait.code_cite:
+        facts.append(f"**Code cité dans la convention :** {md(portrait.code_cite)}")
+    if quartier.nom_officiel and quartier.nom_officiel != quartier.nom:
+        facts.append(f"**Nom officiel (ANCT) :** {md(quartier.nom_officiel)}")
+    if quartier.epci:
+        facts.append(f"**Intercommunalité :** {md(', '.join(quartier.epci))}")
     if quartier.surface_ha is None and quartier.statut == "QIC":
         facts.append("**Périmètre :** non publié (aucun périmètre de QIC n'est disponible)")
     if quartier.statut == "QIC":

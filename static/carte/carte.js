@@ -302,6 +302,17 @@
                 map.invalidateSize();
             }
         } catch (e) { /* a page of another origin: keep the height given */ }
+        // The page may give the frame another height than the map's (map first: the rest of the screen): the map
+        // follows its frame, whenever the frame is resized.
+        function followFrame() {
+            var height = win.innerHeight;
+            if (height > 150 && Math.abs(container.offsetHeight - height) > 1) {
+                container.style.height = height + "px";
+                map.invalidateSize({pan: false});
+            }
+        }
+        win.addEventListener("resize", followFrame);
+        followFrame();
         if (map.zoomControl) {
             [[map.zoomControl._zoomInButton, "Zoom avant"], [map.zoomControl._zoomOutButton, "Zoom arrière"]]
                 .forEach(function (b) { b[0].title = b[1]; b[0].setAttribute("aria-label", b[1]); });
