@@ -174,3 +174,95 @@ def test_enter_in_the_search_opens_its_only_result(session):
     expect(session.page.get_by_text("1 résultat.")).to_be_visible()
     field.press("Enter")
     expect(session.page).to_have_url(re.compile(r"[?&]quartier=QN06208M(&|$)"))
+
+
+SETTINGS = {
+    "390x844": (PHONE, True, ""),
+    "1366x768": (LAPTOP, False, ""),
+    "1920x1080-presentation": (PROJECTOR, False, "presentation=1"),
+}
+
+
+def _session(browser, base_url, tmp_path, name):
+    viewport, touch, _ = SETTINGS[name]
+    if touch:
+        return TouchSession(browser, base_url, tmp_path)
+    return Session(browser, base_url, viewport, tmp_path)
+
+
+def _with(path: str, name: str) -> str:
+    extra = SETTINGS[name][2]
+    return path + ("&" if "?" in path else "?") + extra if extra else path
+
+
+def _assert_map_first(session: Session, name: str, screenshot: str) -> dict:
+    viewport, touch, _ = SETTINGS[name]
+    assert session.page.evaluate(SCROLLER) == 0
+    box = session.page.locator(session.map_iframe).bounding_box()
+    session.screenshot(screenshot)
+    if touch:
+        assert box["height"] >= 0.4 * viewport["height"], box
+    else:
+        assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
+        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
+        assert box["height"] >= 0.5 * viewport["height"], box
+    # Streamlit's empty header takes no room and covers nothing.
+    header = session.page.locator("header[data-testid='stHeader']").bounding_box()
+    assert header is None or header["height"] == 0, header
+    return box
+
+
+@pytest.mark.parametrize("name", list(SETTINGS))
+def test_carte_map_first_with_the_selection_beside_it(browser, base_url, tmp_path, name):
+    session = _session(browser, base_url, tmp_path, name)
+    session.open(_with("/?quartier=QN06208M", name))
+    session.wait_for_map()
+    heading = session.page.get_by_role("heading", name="Mont Liébaut").first
+    expect(heading).to_be_visible()
+    session.page.wait_for_timeout(1_000)  # the map's height follows the measured top
+    box = _assert_map_first(session, name, f"carte-dabord-carte-{name}.png")
+    if name.startswith("1920"):
+        # The panel's heading and key figures on the first screen, beside the map.
+        for text in (
+            heading,
+            session.page.get_by_text("Population :").first,
+            session.page.get_by_text("Surface du périmètre 2024").first,
+        ):
+            expect(text).to_be_in_viewport(ratio=1)
+        assert heading.bounding_box()["x"] >= box["x"] + box["width"]
+    session.context.close()
+
+
+@pytest.mark.parametrize("name", list(SETTINGS))
+def test_ce_lieu_map_first(browser, base_url, tmp_path, name):
+    session = _session(browser, base_url, tmp_path, name)
+    session.open(_with("/situer?lat=50.518&lon=2.629", name))
+    session.wait_for_map()
+    expect(session.page.get_by_text("Mont Liébaut").first).to_be_visible()
+    session.page.wait_for_timeout(1_000)
+    _assert_map_first(session, name, f"carte-dabord-situer-{name}.png")
+    session.context.close()
+
+
+@pytest.mark.parametrize("name", list(SETTINGS))
+def test_perimetre_map_first_after_an_upload(browser, base_url, tmp_path, name):
+    import geopandas as gpd
+
+    qpv = gpd.read_file(settings.QPV_FILE).to_crs(settings.LAMBERT93)
+    grown = qpv.loc[qpv["code_qp"] == "QN06208M", "geometry"].iloc[0].buffer(50)
+    path = tmp_path / "proposition.geojson"
+    gpd.GeoDataFrame({"nom": ["Mont Liébaut agrandi"]}, geometry=[grown], crs=settings.LAMBERT93).to_crs(
+        settings.WGS84
+    ).to_file(path, driver="GeoJSON")
+    session = _session(browser, base_url, tmp_path, name)
+    session.open(_with("/perimetre", name))
+    session.wait_for_map()
+    session.page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(path)
+    expect(session.page.get_by_text("1 polygone du fichier déposé comparé aux QPV")).to_be_visible()
+    session.page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
+    session.page.evaluate(
+        "() => [...document.querySelectorAll('*')].forEach(e => { if (e.scrollTop) e.scrollTop = 0; })"
+    )
+    session.page.wait_for_timeout(1_000)
+    _assert_map_first(session, name, f"carte-dabord-perimetre-{name}.png")
+    session.context.close()
