@@ -37,6 +37,7 @@ with map_column:
         feature_group_to_add=carte_proposition.result_group(resultat.bilans) if resultat else None,
         **view,
     )
+    chrome.print_map_button(carte_proposition.MAP_TITLE, "Périmètre proposé et quartiers prioritaires 2024")
     perimetre.text_legend()
 if resultat is not None:
     perimetre.results(resultat)

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from quartiers import couches_officielles, settings
-from tests.conftest import EXPECT_MS, PHONE, Session, expect
+from tests.conftest import EXPECT_MS, PHONE, SCREENSHOTS, Session, expect
 
 pytestmark = pytest.mark.browser
 
@@ -266,3 +266,74 @@ def test_perimetre_map_first_after_an_upload(browser, base_url, tmp_path, name):
     session.page.wait_for_timeout(1_000)
     _assert_map_first(session, name, f"carte-dabord-perimetre-{name}.png")
     session.context.close()
+
+
+OVERLAPS = """() => {
+  const picked = [...document.querySelectorAll('h1, h2, h3, p, li, td, th, summary, iframe')].filter(e => {
+    const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    return r.width > 1 && r.height > 1 && s.visibility !== 'hidden' && e.textContent.trim() !== '' || e.tagName === 'IFRAME' && r.height > 1;
+  });
+  const leaves = picked.filter(e => !picked.some(o => o !== e && e.contains(o)));
+  const boxes = leaves.map(e => [e, e.getBoundingClientRect()]);
+  const out = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i][1], b = boxes[j][1];
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (w > 2 && h > 2) out.push([boxes[i][0].tagName + ':' + boxes[i][0].textContent.slice(0, 40), boxes[j][0].tagName + ':' + boxes[j][0].textContent.slice(0, 40)]);
+  }
+  return {count: leaves.length, iframes: leaves.filter(e => e.tagName === 'IFRAME').length, overlaps: out};
+}"""
+
+
+def _pdf_info(pdf) -> dict:
+    import shutil
+    import subprocess
+
+    pdfinfo = shutil.which("pdfinfo")
+    assert pdfinfo, "pdfinfo missing: `make browser` installs poppler-utils"
+    out = subprocess.run([pdfinfo, str(pdf)], check=True, capture_output=True, text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", out).group(1))
+    width, height = (float(v) for v in re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", out).groups())
+    return {"pages": pages, "width": width, "height": height}
+
+
+@pytest.mark.parametrize("session", [LAPTOP], indirect=True, ids=["1366x768"])
+def test_printing_the_carte_with_a_portrait_and_the_map_alone(session):
+    session.open("/?quartier=QN06208M")
+    session.wait_for_map()
+    expect(session.page.get_by_role("heading", name="Mont Liébaut").first).to_be_visible()
+    session.page.wait_for_timeout(1_000)
+    page = session.page
+    # Ctrl+P: print media, nothing overlaps, the map once, the portrait after it.
+    page.emulate_media(media="print")
+    result = page.evaluate(OVERLAPS)
+    assert result["iframes"] == 1 and result["count"] > 20, result
+    assert not result["overlaps"], result["overlaps"][:10]
+    frame_box = page.locator(session.map_iframe).bounding_box()
+    assert (
+        page.get_by_role("heading", name="Mont Liébaut").first.bounding_box()["y"]
+        >= frame_box["y"] + frame_box["height"]
+    )
+    pdf = session.tmp_path / "carte.pdf"
+    page.pdf(path=pdf, format="A4")
+    assert _pdf_info(pdf)["pages"] >= 1
+    page.emulate_media(media="screen")
+    # « Imprimer la carte »: one A4 landscape page.
+    expect(page.get_by_role("button", name="Imprimer la carte (A4 paysage)")).to_be_visible()
+    assert page.evaluate("() => window.__carteImprimer.prepare()")
+    page.wait_for_timeout(1_000)
+    page.emulate_media(media="print")  # Playwright prints with the media last emulated
+    sheet = session.tmp_path / "carte-seule.pdf"
+    page.pdf(path=sheet, prefer_css_page_size=True)
+    info = _pdf_info(sheet)
+    assert info["pages"] == 1 and info["width"] > info["height"], info
+    import subprocess
+
+    text = subprocess.run(["pdftotext", str(sheet), "-"], check=True, capture_output=True, text=True).stdout
+    for words in ("Mont Liébaut", "Sources", "Document indicatif", "Légende"):
+        assert words in text, (words, text[:500])
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", "-singlefile", str(sheet), str(SCREENSHOTS / "carte-dabord-impression")],
+        check=True,
+    )
+    page.evaluate("() => window.__carteImprimer.restore()")

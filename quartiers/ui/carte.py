@@ -23,6 +23,7 @@ MAP_KEY = "carte"
 # Each new search adds this to the requested view (a few millimetres, below a pixel at any zoom): st_folium
 # re-centres only on a value it has not applied yet, and the same quartier searched again must re-centre.
 VIEW_NUDGE_DEGREES = 1e-9
+PRINT_TITLE = "Quartiers prioritaires 2024-2030 — CABBALR et CALL"  # « Imprimer la carte »
 LAYOUT_KEY = "carte_disposition"  # the map and the panel beside it
 PANEL_KEY = "carte_panneau"  # the selection's heading and key facts (or the welcome), scrolling on its own
 
@@ -120,6 +121,7 @@ def selection_view() -> None:
         map_column, header_column = st.columns([3, 2], gap="medium")
     with map_column:
         map_widget(display, quartier, commune)
+        chrome.print_map_button(maps.MAP_TITLE, f"Quartiers prioritaires — {quartier.nom}" if quartier else PRINT_TITLE)
     with header_column, st.container(key=PANEL_KEY):
         if quartier is None:
             welcome(catalogue)
