@@ -337,3 +337,29 @@ def test_printing_the_carte_with_a_portrait_and_the_map_alone(session):
         check=True,
     )
     page.evaluate("() => window.__carteImprimer.restore()")
+
+
+# Pages of the fiche printed by chromium before issue 16 (the app's fiche, Filosofi references included).
+FICHE_PAGES_BEFORE = {"QN06208M": 9, "QN06255M": 13}
+
+
+@pytest.mark.parametrize("session", [LAPTOP], indirect=True, ids=["1366x768"])
+@pytest.mark.parametrize("code", list(FICHE_PAGES_BEFORE))
+def test_the_fiche_prints_in_one_click_on_at_most_half_the_pages(session, code):
+    page = session.page
+    session.open(f"/?quartier={code}")
+    session.wait_for_map()
+    page.get_by_role("button", name="Imprimer la fiche").click()
+    printed = page.locator("iframe.fiche-a-imprimer")
+    expect(printed).to_have_count(1)
+    html = printed.evaluate("(f) => f.srcdoc")
+    sheet = session.context.new_page()
+    sheet.set_content(html)
+    pdf = session.tmp_path / f"fiche-{code}.pdf"
+    sheet.pdf(path=pdf, format="A4")
+    pages = _pdf_info(pdf)["pages"]
+    print(f"fiche {code}: {pages} pages (before: {FICHE_PAGES_BEFORE[code]})")
+    assert pages * 2 <= FICHE_PAGES_BEFORE[code], pages
+    # Nothing dropped: the objectives are all there, open.
+    assert sheet.locator("details:not([open])").count() == 0
+    sheet.close()
