@@ -339,8 +339,8 @@ def test_printing_the_carte_with_a_portrait_and_the_map_alone(session):
     page.evaluate("() => window.__carteImprimer.restore()")
 
 
-# Pages of the fiche printed by chromium before issue 16 (the app's fiche, Filosofi references included).
-FICHE_PAGES_BEFORE = {"QN06208M": 9, "QN06255M": 13}
+# Pages of the fiche printed by chromium (A4) before issue 16, Filosofi references included (measured at c7bae39).
+FICHE_PAGES_BEFORE = {"QN06208M": 7, "QN06255M": 11}
 
 
 @pytest.mark.parametrize("session", [LAPTOP], indirect=True, ids=["1366x768"])
@@ -363,3 +363,22 @@ def test_the_fiche_prints_in_one_click_on_at_most_half_the_pages(session, code):
     # Nothing dropped: the objectives are all there, open.
     assert sheet.locator("details:not([open])").count() == 0
     sheet.close()
+
+
+def test_a_comparison_reads_on_a_phone_without_sideways_scrolling(browser, base_url, tmp_path):
+    session = TouchSession(browser, base_url, tmp_path)
+    session.open("/quartiers?comparer=QN06208M,QN06209M")
+    blocks = session.page.locator(".qp-comparaison-blocs").first
+    expect(blocks).to_be_visible(timeout=90_000)
+    expect(session.page.locator("[role='region'][aria-label='Chiffres comparables']")).to_be_hidden()
+    values = blocks.locator(".qp-blocs ul li")
+    assert values.count() >= 4
+    width = PHONE["width"]
+    boxes = values.evaluate_all(
+        "(items) => items.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; })"
+    )
+    assert all(left >= 0 and right <= width for left, right in boxes), boxes
+    assert session.page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    blocks.scroll_into_view_if_needed()
+    session.screenshot("carte-dabord-comparaison-390x844.png")
+    session.context.close()
