@@ -383,3 +383,17 @@ def test_a_comparison_reads_on_a_phone_without_sideways_scrolling(browser, base_
     blocks.scroll_into_view_if_needed()
     session.screenshot("carte-dabord-comparaison-390x844.png")
     session.context.close()
+
+
+@pytest.mark.parametrize("session", [LAPTOP], indirect=True, ids=["1366x768"])
+@pytest.mark.parametrize("path", ["/situer?lat=50.518&lon=2.629", "/perimetre", "/quartiers", "/sources"])
+def test_ctrl_p_on_every_page_prints_nothing_overlapping(session, path):
+    session.open(path)
+    expect(session.page.locator("h1").first).to_be_visible(timeout=90_000)
+    if path.startswith(("/situer", "/perimetre")):
+        session.wait_for_map()
+    session.page.wait_for_timeout(1_000)
+    session.page.emulate_media(media="print")
+    result = session.page.evaluate(OVERLAPS)
+    assert result["iframes"] <= 1, result
+    assert not result["overlaps"], result["overlaps"][:10]

@@ -321,6 +321,9 @@ def page_styles() -> None:
         " flex: 1 1 100% !important; min-width: 100% !important; }"
         " [class*='st-key-'] { max-height: none !important; overflow: visible !important; }"
         " iframe { height: 12cm !important; break-inside: avoid; }"
+        # Scrolling regions (wide tables) print whole, in the flow.
+        " [role='region'] { max-height: none !important; overflow: visible !important; }"
+        " [role='region'] table { font-size: 7pt; }"
         " [data-testid='stMainBlockContainer'] { padding: 0 !important; max-width: 100% !important; } }</style>"
     )
 
