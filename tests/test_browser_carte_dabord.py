@@ -397,3 +397,24 @@ def test_ctrl_p_on_every_page_prints_nothing_overlapping(session, path):
     result = session.page.evaluate(OVERLAPS)
     assert result["iframes"] <= 1, result
     assert not result["overlaps"], result["overlaps"][:10]
+
+
+@pytest.mark.parametrize("session", [PROJECTOR], indirect=True, ids=["1920x1080"])
+def test_a_window_resized_to_a_phone_and_back_keeps_the_map_first(session):
+    page = session.page
+    session.open("/?quartier=QN06208M")
+    frame = session.wait_for_map()
+    expect(page.get_by_role("heading", name="Mont Liébaut").first).to_be_visible()
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(1_500)
+    box = page.locator(session.map_iframe).bounding_box()
+    assert box["width"] <= PHONE["width"] and 0.4 * PHONE["height"] <= box["height"] <= 0.55 * PHONE["height"], box
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.set_viewport_size(PROJECTOR)
+    page.wait_for_timeout(1_500)
+    box = page.locator(session.map_iframe).bounding_box()
+    assert box["y"] + box["height"] <= PROJECTOR["height"] and box["height"] >= 0.5 * PROJECTOR["height"], box
+    # The map inside the frame follows the frame.
+    inner = frame.locator("#map_div").bounding_box()
+    assert abs(inner["height"] - box["height"]) <= 2, (inner, box)
+    session.screenshot("carte-dabord-redimensionnee-1920.png")
