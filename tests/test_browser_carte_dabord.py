@@ -418,3 +418,12 @@ def test_a_window_resized_to_a_phone_and_back_keeps_the_map_first(session):
     inner = frame.locator("#map_div").bounding_box()
     assert abs(inner["height"] - box["height"]) <= 2, (inner, box)
     session.screenshot("carte-dabord-redimensionnee-1920.png")
+
+
+def test_the_area_shown_while_drawing_reads_the_french_way(session):
+    session.open("/perimetre")
+    frame = session.wait_for_map()
+    area = frame.locator("#map_div").evaluate(
+        "(el) => el.ownerDocument.defaultView.L.GeometryUtil.readableArea(7279300, true)"
+    )
+    assert area == "727,93 ha", area
