@@ -15,7 +15,9 @@ st.markdown(
 )
 state.show_problems()
 
-input_column, map_column = st.columns([2, 3], gap="medium")
+chrome.map_first_styles(carte_proposition.MAP_TITLE, perimetre.LAYOUT_KEY)
+with st.container(key=perimetre.LAYOUT_KEY):
+    input_column, map_column = st.columns([2, 3], gap="medium")
 with input_column:
     resultat = perimetre.current_result(reference)
 with map_column:
@@ -31,6 +33,7 @@ with map_column:
         feature_group=rendered_map.group_script(carte_proposition.result_group(resultat.bilans)) if resultat else None,
         **view,
     )
+    chrome.print_map_button(carte_proposition.MAP_TITLE, "Périmètre proposé et quartiers prioritaires 2024")
     perimetre.text_legend()
 if resultat is not None:
     perimetre.results(resultat)

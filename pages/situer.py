@@ -20,6 +20,7 @@ if point_error:
 
 chrome.phone_map_styles()
 situer.phone_layout_styles()
+chrome.map_first_styles(maps.MAP_TITLE, situer.LAYOUT_KEY)
 with st.container(key=situer.LAYOUT_KEY):
     answer_column, map_column = st.columns([2, 3], gap="medium")
 with answer_column:

@@ -19,6 +19,19 @@ from quartiers.portraits import ANCT, Document
 from quartiers.zones import band
 
 SVG_SIZE = 520
+# Printed: two columns in print type sizes (the A4 sheet holds about twice the screen page), the map extract
+# a column wide, nothing dropped (folded objectives print open: `objectifs_tree(open_all=True)`).
+PRINT_STYLE = (
+    "@page{size:A4;margin:10mm 11mm}"
+    "@media print{body{max-width:none;margin:0;font-size:8pt;line-height:1.28}"
+    "h1{font-size:15pt;margin:0 0 1.5mm}h2{font-size:10pt;margin:2.5mm 0 1mm;break-after:avoid}"
+    "p{margin:.8mm 0}ul{margin:.8mm 0;padding-left:4mm}li{margin:.3mm 0}"
+    ".colonnes{column-count:2;column-gap:6mm}"
+    ".colonnes svg{width:100%;height:auto;max-height:80mm;break-inside:avoid}"
+    "table,.qp-table{font-size:7pt}td,th,.qp-table th,.qp-table td{padding:.6mm 1mm}"
+    "td,th{overflow-wrap:anywhere}.qp-liste{margin:.5mm 0 .5mm 3.5mm}.qp-liste li{margin:.3mm 0}"
+    ".qp-enjeu{margin:1mm 0;padding:.5mm 1.5mm}.legende{font-size:7pt}}"
+)
 
 
 def svg_path(geometry: BaseGeometry, transform) -> str:
@@ -160,9 +173,13 @@ def fiche_html(
         "body{font-family:sans-serif;max-width:60rem;margin:1rem auto;color:#111;line-height:1.4}"
         "table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{border:1px solid #777;padding:.3rem;vertical-align:top}"
         "h2{border-bottom:2px solid #8e1b10;page-break-after:avoid}tr{page-break-inside:avoid}.legende{font-size:.85rem}"
-    )
+    ) + PRINT_STYLE
     return (
         f"<!doctype html><html lang='fr'><head><meta charset='utf-8'><title>Fiche — {escape(quartier.nom)}</title>"
-        f"<style>{style}</style>{ph.STYLE}</head><body><p>Carte Quartiers 2030 — fiche éditée le {today}. "
-        "Informations indicatives.</p>" + "".join(body) + "</body></html>"
+        f"<style>{ph.STYLE.removeprefix('<style>').removesuffix('</style>')}{style}</style></head><body>"
+        f"<p>Carte Quartiers 2030 — fiche éditée le {today}. Informations indicatives.</p>"
+        + body[0]
+        + "<div class='colonnes'>"
+        + "".join(body[1:])
+        + "</div></body></html>"
     )

@@ -36,6 +36,7 @@ MAX_ZOOM = 17
 PHONE_MAX_WIDTH_PX = 480  # up to this screen width the map takes at most half the screen's height
 LABELS_MIN_ZOOM = 12  # commune names are drawn from this zoom on (below, they would cover each other)
 LEGEND_FONT_PX = 12
+NEAREST_QUARTIER_PX = 22  # a tap this close to a quartier selects it: a 44 px target however small it is drawn
 PRESENTATION_SCALE = 1.6  # the map legend in presentation mode (issue 8: every text ≥ 1.5×)
 
 # Written at first use (git-ignored) and served by Streamlit's static server (server.enableStaticServing).
@@ -251,7 +252,14 @@ class _MapTools(MacroElement):
         "{% endmacro %}"
     )
 
-    def __init__(self, title: str = MAP_TITLE, phone_max_width: int = PHONE_MAX_WIDTH_PX, panes: dict = PANES):
+    def __init__(
+        self,
+        title: str = MAP_TITLE,
+        phone_max_width: int = PHONE_MAX_WIDTH_PX,
+        panes: dict = PANES,
+        home: list[list[float]] | None = None,
+        nearest_px: int = 0,
+    ):
         super().__init__()
         self._name = "MapTools"
         self.options = {
@@ -259,6 +267,8 @@ class _MapTools(MacroElement):
             "title": title,
             "labelsZoom": LABELS_MIN_ZOOM,
             "phoneMaxWidth": phone_max_width,
+            "home": home,
+            "nearestPx": nearest_px,
         }
 
 
@@ -295,10 +305,11 @@ class _MapExtras(MacroElement):
         "{% endmacro %}"
     )
 
-    def __init__(self, legend_html: str, osm, plain, scale: float = 1.0):
+    def __init__(self, legend_html: str, osm, plain, scale: float = 1.0, fold_over_home: bool = False):
         super().__init__()
         self._name = "MapExtras"
         self.options = {
+            "foldOverHome": fold_over_home,
             "legend": legend_html,
             "fontPx": round(LEGEND_FONT_PX * scale),
             "maxWidthPx": round(240 * scale),
@@ -364,18 +375,34 @@ def legend_html(layers: DisplayLayers) -> str:
 
 
 def add_map_tools(
-    fmap: folium.Map, title: str = MAP_TITLE, phone_max_width: int = PHONE_MAX_WIDTH_PX, panes: dict = PANES
+    fmap: folium.Map,
+    title: str = MAP_TITLE,
+    phone_max_width: int = PHONE_MAX_WIDTH_PX,
+    panes: dict = PANES,
+    home: list[list[float]] | None = None,
+    nearest_px: int = 0,
 ) -> None:
     """Load the app's map assets (static/carte/carte.js, carte.css) and run their set-up first on `fmap`.
 
-    French control labels (zoom, plain "Leaflet" link), panes, focus ring, touch rules, tooltips kept inside
-    the frame, the attribution kept off the scale. `title` is the map's accessible name; a screen up to
-    `phone_max_width` px wide gets the map at half its height (0: never); `panes` maps each of PANES' names
-    to its z-index.
+    French control labels (zoom, plain "Leaflet" link), panes, focus ring, wheel and touch gestures
+    (leaflet-gesture-handling), tooltips kept inside the frame and closed by a tap elsewhere, the attribution
+    kept off the scale. `title` is the map's accessible name; a screen up to `phone_max_width` px wide gets the
+    map at half its height (0: never); `panes` maps each of PANES' names to its z-index. `home`
+    ([[south, west], [north, east]]) is the first view, fitted to the map's size, and what « Vue d'ensemble »
+    brings back; with `nearest_px`, a click that misses every quartier selects the nearest one within that many
+    pixels.
     """
-    fmap.default_js = [("leaflet", f"{settings.LEAFLET_URL}/leaflet.js"), ("carte", _asset_url("carte.js"))]
-    fmap.default_css = [("leaflet_css", f"{settings.LEAFLET_URL}/leaflet.css"), ("carte_css", _asset_url("carte.css"))]
-    _MapTools(title, phone_max_width, panes).add_to(fmap)
+    fmap.default_js = [
+        ("leaflet", f"{settings.LEAFLET_URL}/leaflet.js"),
+        ("gestes", f"{settings.GESTURE_HANDLING_URL}/leaflet-gesture-handling.min.js"),
+        ("carte", _asset_url("carte.js")),
+    ]
+    fmap.default_css = [
+        ("leaflet_css", f"{settings.LEAFLET_URL}/leaflet.css"),
+        ("gestes_css", f"{settings.GESTURE_HANDLING_URL}/leaflet-gesture-handling.min.css"),
+        ("carte_css", _asset_url("carte.css")),
+    ]
+    _MapTools(title, phone_max_width, panes, home, nearest_px).add_to(fmap)
 
 
 def add_layer(
@@ -418,12 +445,16 @@ def add_backgrounds(fmap: folium.Map, with_tiles: bool) -> tuple[folium.TileLaye
     return osm, plain
 
 
-def add_map_extras(fmap: folium.Map, legend: str, osm=None, plain=None, presentation: bool = False) -> None:
+def add_map_extras(
+    fmap: folium.Map, legend: str, osm=None, plain=None, presentation: bool = False, fold_over_home: bool = False
+) -> None:
     """Scale, `legend` (HTML: a <summary> then lines) as a control, French layer switch, offline fallback.
 
-    Call after the layer control. `presentation` enlarges the legend by PRESENTATION_SCALE.
+    Call after the layer control. `presentation` enlarges the legend by PRESENTATION_SCALE; with
+    `fold_over_home` the legend starts folded when, open, it would make the first view smaller (a map not
+    wide enough to hold it beside the territory). It starts folded on a phone in any case.
     """
-    _MapExtras(legend, osm, plain, PRESENTATION_SCALE if presentation else 1.0).add_to(fmap)
+    _MapExtras(legend, osm, plain, PRESENTATION_SCALE if presentation else 1.0, fold_over_home).add_to(fmap)
 
 
 def add_display_layer(
@@ -453,14 +484,16 @@ def build_map(
     layer_urls: dict[str, str] | None = None,
     with_tiles: bool = True,
     presentation: bool = False,
+    nearest_px: int = 0,
 ) -> folium.Map:
     """The base map: every layer in its pane, the legend and a layer switch; its view is the whole territory.
 
     With `layer_urls` (from `publish_layers`) the map fetches each layer from its URL; without, the GeoJSON
-    is embedded in the map's script (heavier: only for a map shown once). `presentation` enlarges the legend.
+    is embedded in the map's script (heavier: only for a map shown once). `presentation` enlarges the legend;
+    `nearest_px` (NEAREST_QUARTIER_PX where a click selects a quartier) see `add_map_tools`.
     """
     fmap = folium.Map(location=None, tiles=None, control_scale=False, max_zoom=MAX_ZOOM, prefer_canvas=False)
-    add_map_tools(fmap)
+    add_map_tools(fmap, home=layers.bounds, nearest_px=nearest_px)
     osm, plain = add_backgrounds(fmap, with_tiles)
 
     def add(name, title, style, pane, tooltip=None, interactive=True, labels=False, show=True):
@@ -483,10 +516,9 @@ def build_map(
         "qpv", "QPV 2024", STYLE_QPV, "qpv", [["nom_affiche", "Quartier"], ["code_qp", "Code"], ["lib_com", "Communes"]]
     )
     add("etiquettes", "Noms des communes", {}, "etiquettes", interactive=False, labels=True)
-    # Leave the bottom strip to the legend, so that it does not hide the south-east of CALL.
-    fmap.fit_bounds(layers.bounds, padding_bottom_right=(0, 170))
+    # The first view (the territory, above the legend when it is open) is set by carte.js for the map's real size.
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
-    add_map_extras(fmap, legend_html(layers), osm, plain, presentation)
+    add_map_extras(fmap, legend_html(layers), osm, plain, presentation, fold_over_home=True)
     return fmap
 
 

@@ -402,6 +402,16 @@ def quartier_links(quartiers: list[Quartier], presentation: bool) -> str:
     )
 
 
+# Up to this width the comparison is read as blocks (one per figure), wider as tables.
+COMPARISON_STYLE = (
+    "<style>.qp-comparaison-blocs{display:none}.qp-blocs{list-style:none;padding:0;margin:.3rem 0}"
+    ".qp-blocs > li{border-top:1px solid #999;padding:.4rem 0}.qp-blocs ul{margin:.2rem 0 0 1rem;padding:0}"
+    ".qp-blocs p{margin:0}.qp-blocs li{overflow-wrap:anywhere}"
+    "@media (max-width: 640px){.qp-comparaison-blocs{display:block}"
+    ".qp-comparaison-blocs + [role='region']{display:none}}</style>"
+)
+
+
 def comparison_html(
     names: list[str], rows: list[tuple[str, str, list[str]]], apart: list[tuple[str, str, str, str]]
 ) -> str:
@@ -410,7 +420,7 @@ def comparison_html(
     `rows`: (figure label, « source ; millésime ; périmètre », one cell per quartier in `names` order);
     `apart`: (quartier, figure label, value, « source ; millésime ; périmètre »).
     """
-    parts = []
+    parts = [COMPARISON_STYLE]
     if rows:
         head = "".join(f"<th scope='col'>{_e(n)}</th>" for n in names)
         body = "".join(
@@ -418,6 +428,17 @@ def comparison_html(
             + "".join(f"<td>{_e(c)}</td>" for c in cells)
             + "</tr>"
             for label, measure, cells in rows
+        )
+        # On a phone, one block per figure with each quartier's value under it: nothing to scroll sideways.
+        blocks = "".join(
+            f"<li><p class='qp-bloc-titre'><strong>{_e(label)}</strong></p><p class='qp-source'>{_e(measure)}</p><ul>"
+            + "".join(f"<li>{_e(n)} : <strong>{_e(c)}</strong></li>" for n, c in zip(names, cells, strict=False))
+            + "</ul></li>"
+            for label, measure, cells in rows
+        )
+        parts.append(
+            "<div class='qp-comparaison-blocs'><p><strong>Chiffres comparables</strong> : même indicateur, même source, "
+            f"même millésime, même périmètre</p><ul class='qp-blocs'>{blocks}</ul></div>"
         )
         parts.append(
             scroll_region(
@@ -431,6 +452,15 @@ def comparison_html(
         body = "".join(
             f"<tr><th scope='row'>{_e(q)}</th><td>{_e(label)}</td><td>{_e(value)}</td><td class='qp-source'>{_e(m)}</td></tr>"
             for q, label, value, m in apart
+        )
+        blocks = "".join(
+            f"<li><strong>{_e(q)}</strong> — {_e(label)} : <strong>{_e(value)}</strong>"
+            f"<br><span class='qp-source'>{_e(m)}</span></li>"
+            for q, label, value, m in apart
+        )
+        parts.append(
+            "<div class='qp-comparaison-blocs'><p><strong>Chiffres sans équivalent comparable</strong> parmi les quartiers "
+            f"choisis (autre source, millésime ou périmètre) : à lire séparément</p><ul class='qp-blocs'>{blocks}</ul></div>"
         )
         parts.append(
             scroll_region(

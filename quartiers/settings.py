@@ -21,6 +21,8 @@ NPNRU_FILE = GEODATA_DIR / "npnru_cabbalr_call.csv"  # the five QPV with a renew
 # by Streamlit's static file server at /app/static/..., so the map needs no CDN.
 LEAFLET_DIR = STATIC_DIR / "node_modules" / "leaflet" / "dist"
 LEAFLET_URL = "/app/static/node_modules/leaflet/dist"
+# The wheel scrolls the page, Ctrl + wheel (two fingers on a touch screen) moves the map: same origin.
+GESTURE_HANDLING_URL = "/app/static/node_modules/leaflet-gesture-handling/dist"
 
 WGS84 = "EPSG:4326"
 LAMBERT93 = "EPSG:2154"  # metric CRS for every distance, area and buffer

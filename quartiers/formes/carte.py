@@ -97,6 +97,8 @@ def legend_html(entries: list[tuple[dict, str]] | None = None) -> str:
 
 # Leaflet.draw's interface in French (its own texts are English); merged into L.drawLocal before the control.
 DRAW_FRENCH = {
+    # The area shown while drawing reads as the results do: « 727,93 ha », « 1 234,50 ha ».
+    "format": {"numeric": {"delimiters": {"thousands": " ", "decimal": ","}}},
     "draw": {
         "toolbar": {
             "actions": {"title": "Annuler le dessin", "text": "Annuler"},
@@ -224,11 +226,10 @@ def build_proposal_map(
     """
     fmap = folium.Map(location=None, tiles=None, control_scale=False, max_zoom=MAX_ZOOM)
     # The page gives the frame a fixed height: the map is not shortened on a phone.
-    add_map_tools(fmap, title, phone_max_width=0, panes=REFERENCE_PANES)
+    add_map_tools(fmap, title, phone_max_width=0, panes=REFERENCE_PANES, home=layers.bounds)
     osm, plain = add_backgrounds(fmap, with_tiles)
     for name, title, style, tooltip in REFERENCE_LAYERS:
         add_display_layer(fmap, layers, layer_urls, name, title, style, name, tooltip)
-    fmap.fit_bounds(layers.bounds)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     _DrawFrench().add_to(fmap)
     draw_control().add_to(fmap)

@@ -24,6 +24,9 @@ MAP_KEY = "carte"
 # Each new search adds this to the requested view (a few millimetres, below a pixel at any zoom): st_folium
 # re-centres only on a value it has not applied yet, and the same quartier searched again must re-centre.
 VIEW_NUDGE_DEGREES = 1e-9
+PRINT_TITLE = "Quartiers prioritaires 2024-2030 — CABBALR et CALL"  # « Imprimer la carte »
+LAYOUT_KEY = "carte_disposition"  # the map and the panel beside it
+PANEL_KEY = "carte_panneau"  # the selection's heading and key facts (or the welcome), scrolling on its own
 
 
 @st.cache_resource(show_spinner="Préparation des couches de la carte…", validate=maps.layer_files_present)
@@ -89,7 +92,11 @@ def map_widget(display: DisplayLayers, quartier: Quartier | None, commune: str |
 @st.cache_resource(show_spinner=False)
 def rendered_carte(presentation: bool, urls: tuple[tuple[str, str], ...]) -> rendered_map.RenderedMap:
     """The Carte's map as st_folium sends it, once per process for each presentation mode and set of layer URLs."""
-    return rendered_map.render(maps.build_map(get_display(), dict(urls), presentation=presentation))
+    return rendered_map.render(
+        maps.build_map(
+            get_display(), dict(urls), presentation=presentation, nearest_px=maps.NEAREST_QUARTIER_PX
+        )
+    )
 
 
 def page_title(quartier: Quartier | None) -> None:
@@ -121,10 +128,13 @@ def selection_view() -> None:
         st.error(url_error)
     page_title(quartier)
     recherche.search_box(catalogue, quartier)
-    map_column, header_column = st.columns([3, 2], gap="medium")
+    chrome.map_first_styles(maps.MAP_TITLE, LAYOUT_KEY, PANEL_KEY)
+    with st.container(key=LAYOUT_KEY):
+        map_column, header_column = st.columns([3, 2], gap="medium")
     with map_column:
         map_widget(display, quartier, commune)
-    with header_column:
+        chrome.print_map_button(maps.MAP_TITLE, f"Quartiers prioritaires — {quartier.nom}" if quartier else PRINT_TITLE)
+    with header_column, st.container(key=PANEL_KEY):
         if quartier is None:
             welcome(catalogue)
         else:

@@ -9,6 +9,10 @@ import streamlit as st
 
 from quartiers.maps import MAP_HEIGHT_PX, MAP_TITLE, PHONE_MAX_WIDTH_PX
 
+# What is above a map on the first screen, in rem (so that presentation mode's larger rem keeps it right):
+# the menu and the page's title, input and gaps. The map takes the rest of the screen's height.
+MAP_FIRST_MIN_PX = 320
+
 APP_NAME = "Carte Quartiers 2030"
 _PRESENTATION = "presentation"
 _PRESENTATION_SESSION = "mode_presentation"
@@ -290,16 +294,51 @@ def page_styles() -> None:
         ".annonce { margin: .2rem 0 .4rem 0; }"
         ".st-key-resultats_recherche { gap: .1rem; }"
         ".quartiers-commune li { padding: .2rem 0; }"
-        "[data-testid='stMainBlockContainer'] { padding-top: 3.5rem; }"
-        # On a phone the page title must not push the map below the first screen.
-        "@media (max-width: 480px) { [data-testid='stMain'] h1 { font-size: 1.75rem !important; }"
-        " [data-testid='stMainBlockContainer'] { padding-top: 2.5rem; } }"
+        # Map first: Streamlit's empty sticky header takes no space and covers nothing (its running indicator
+        # stays, top right), the top is compact and the title one line: the map starts on the first screen.
+        "header[data-testid='stHeader'] { height: 0 !important; min-height: 0 !important;"
+        " background: transparent !important; pointer-events: none; }"
+        "header[data-testid='stHeader'] [data-testid='stStatusWidget'] { pointer-events: auto; }"
+        "[data-testid='stMainBlockContainer'] { padding-top: 1rem !important; }"
+        # Elements that only hold a style or a script take no room (the column's gap would add 1rem each).
+        "[data-testid='stElementContainer']:has(> [data-testid='stHtml'] > :is(style, script):only-child)"
+        " { display: none; }"
+        "[data-testid='stElementContainer']:has(> [data-testid='stHtml'] > :is(.lien-evitement, .recherche-reponse,"
+        " [role='status'][style*='clip']):only-child) { margin-bottom: -1rem; }"
+        "[data-testid='stMain'] h1 { font-size: 1.75rem !important; padding: .25rem 0 0 !important; line-height: 1.25; }"
+        # On a phone the menu is one line that scrolls sideways (a shadow at the right edge says there is more).
+        "@media (max-width: 480px) { .st-key-navigation { flex-wrap: nowrap !important; overflow-x: auto;"
+        " scrollbar-width: none; background: linear-gradient(to left, #fff 30%, rgba(255,255,255,0)) right/2rem 100%"
+        " no-repeat local, radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.25), rgba(0,0,0,0)) right/.7rem"
+        " 100% no-repeat scroll; }"
+        " .st-key-navigation > * { flex: 0 0 auto !important; width: auto !important; }"
+        " .st-key-navigation [data-testid='stPageLink'] a { padding: .15rem .4rem; }"
+        " .st-key-navigation [data-testid='stPageLink'] [data-testid='stIconMaterial'] { display: none; } }"
+        "@media (max-width: 480px) { [data-testid='stMain'] h1 { font-size: 1.4rem !important; }"
+        " [data-testid='stMainBlockContainer'] { padding-top: .5rem !important; } }"
         # Streamlit's connection dialog puts our French advice in a code block: wrapped, in the page's font.
         "[data-testid='stErrorCodeBlock'] :is(pre, code) { white-space: pre-wrap !important;"
         " overflow-wrap: anywhere; font-family: inherit !important; }"
         "@media print { [data-testid='stSidebar'], header, [data-testid='stToolbar'], "
-        ".stDownloadButton, .stButton, .lien-evitement { display: none !important; } "
-        "[data-testid='stExpanderDetails'] { display: block !important; } }</style>"
+        ".stDownloadButton, .stButton, .lien-evitement, .st-key-navigation, .st-key-recherche_saisie,"
+        " .impression-carte-bouton, [data-testid='stElementContainer']:has(.impression-carte-bouton)"
+        " { display: none !important; } "
+        # A folded expander prints open, its content in the flow (not drawn over what follows it).
+        "[data-testid='stExpanderDetails'] { display: block !important; }"
+        " details::details-content { content-visibility: visible !important; display: block !important;"
+        " height: auto !important; }"
+        " [data-testid='stExpander'] details, [data-testid='stExpander'] details > * { height: auto !important;"
+        " max-height: none !important; overflow: visible !important; }"
+        # Ctrl+P: one column, the map once (its own height, not the screen's), then the portrait; no overlap.
+        " [data-testid='stHorizontalBlock'] { flex-direction: column !important; }"
+        " [data-testid='stHorizontalBlock'] > [data-testid='stColumn'] { width: 100% !important;"
+        " flex: 1 1 100% !important; min-width: 100% !important; }"
+        " [class*='st-key-'] { max-height: none !important; overflow: visible !important; }"
+        " iframe { height: 12cm !important; break-inside: avoid; }"
+        # Scrolling regions (wide tables) print whole, in the flow.
+        " [role='region'] { max-height: none !important; overflow: visible !important; }"
+        " [role='region'] table { font-size: 7pt; }"
+        " [data-testid='stMainBlockContainer'] { padding: 0 !important; max-width: 100% !important; } }</style>"
     )
 
 
@@ -405,6 +444,42 @@ def structure() -> None:
     )
 
 
+def map_first_styles(frame_title: str, layout_key: str, panel_key: str | None = None) -> None:
+    """Map first, on a laptop or a projector: the map frame titled `frame_title` fills the first screen's height
+    below what is above it, and the columns of the container `layout_key` stay side by side, even in
+    presentation mode on a wide screen; the panel `panel_key` beside the map scrolls on its own.
+
+    A script measures where the map starts (menu, title, input above it) into `--haut-carte`, again when the
+    window or the page changes size. On a phone (≤ PHONE_MAX_WIDTH_PX) the columns stack and the map keeps half
+    the screen (phone_map_styles). The map inside the frame follows the frame's height (static/carte/carte.js).
+    """
+    height = f"max({MAP_FIRST_MIN_PX}px, calc(100vh - var(--haut-carte, 15rem) - .75rem))"
+    panel = (
+        f" .st-key-{panel_key} {{ max-height: {height}; overflow-y: auto; padding-right: .5rem; }}" if panel_key else ""
+    )
+    # The key's class twice: above presentation_styles' rule that stacks every pair of columns.
+    row = f"[data-testid='stMain'] .st-key-{layout_key}.st-key-{layout_key} [data-testid='stHorizontalBlock']"
+    column = f"{row} > [data-testid='stColumn']"
+    st.html(
+        f"<style>@media screen and (min-width: {PHONE_MAX_WIDTH_PX + 1}px) {{"
+        f" iframe[title={json.dumps(frame_title, ensure_ascii=False)}] {{ height: {height} !important; }}{panel} }}"
+        "@media screen and (min-width: 1200px) {"
+        f" {row} {{ flex-direction: row !important; }}"
+        f" {column} {{ min-width: 0 !important; width: auto !important; flex: 2 1 0 !important; }}"
+        f" {column}:has(iframe) {{ flex-grow: 3 !important; }} }}</style>"
+        "<script>(function(){var w=window.parent||window,d=w.document;"
+        f"var t={json.dumps(frame_title)};d.__titreCarteHaut=t;if(d.__carteHaut)return;d.__carteHaut=true;"
+        "function place(){var f=[].slice.call(d.querySelectorAll('iframe')).filter(function(e){"
+        "return e.title===d.__titreCarteHaut;})[0],b=d.querySelector('[data-testid=stMainBlockContainer]');"
+        "if(!f||!b)return;var top=Math.round(f.getBoundingClientRect().top-b.getBoundingClientRect().top);"
+        "d.documentElement.style.setProperty('--haut-carte',top+'px');}"
+        "w.addEventListener('resize',place);var n=0;(function go(){place();if(200>n++)w.requestAnimationFrame(go);})();"
+        "if(w.ResizeObserver){var b=d.querySelector('[data-testid=stMainBlockContainer]');"
+        "if(b)new w.ResizeObserver(place).observe(b);}})();</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
 def control_styles() -> None:
     """Non-text contrast of every control's boundary (WCAG 1.4.11) and labels and hints that wrap at 320 px and
     at 200 % zoom instead of being cut with an ellipsis (WCAG 1.4.10)."""
@@ -426,4 +501,78 @@ def control_styles() -> None:
         " text-overflow: clip !important; overflow-wrap: anywhere; }"
         "[data-testid='stDownloadButton'] button, [data-testid='stButton'] button { height: auto; max-width: 100%; }"
         "</style>"
+    )
+
+
+# « Imprimer la carte »: what the sheet says around the map (A4 landscape, printed by the browser).
+MAP_PRINT_SOURCES = (
+    "Sources : ANCT, quartiers prioritaires 2024 (décret n° 2023-1314) ; IGN ADMIN EXPRESS / Etalab 2024, communes "
+    "(contours généralisés) ; bande des 300 m calculée par l'application (CGI art. 278 sexies), indicative ; "
+    "fond © contributeurs OpenStreetMap quand il est affiché."
+)
+MAP_PRINT_NOTICE = "Document indicatif : seuls les textes officiels font foi."
+
+
+def print_map_button(frame_title: str, title: str) -> None:
+    """« Imprimer la carte »: one A4 landscape page of the map as it is shown (the current view), with the title,
+    the date, the legend (opened), the scale, the sources and « document indicatif »; printed by the browser's
+    own dialog, nothing to download.
+
+    The script sizes the frame to the sheet, lets the map redraw, prints, then puts everything back. The same
+    preparation is `window.__carteImprimer.prepare()` / `.restore()` (the print test uses it).
+    """
+    texts = json.dumps(
+        {"frame": frame_title, "title": title, "sources": MAP_PRINT_SOURCES, "notice": MAP_PRINT_NOTICE}
+    ).replace("<", "\\u003c")
+    st.html(
+        '<button type="button" class="impression-carte-bouton">Imprimer la carte (A4 paysage)</button>'
+        "<style>.impression-carte-bouton { font: inherit; padding: .3rem .8rem; border: 1px solid #555;"
+        " border-radius: .5rem; background: #fff; color: #111; cursor: pointer; } .impression-carte-feuille { display: none; }"
+        # Printing the map: every element of the page that is not the map frame or one of its ancestors is left
+        # out; the frame and the sheet's texts are placed on the page.
+        "@media print { html.impression-carte [data-testid='stMainBlockContainer']"
+        " *:not(:has(iframe.impression-carte-cadre)):not(iframe.impression-carte-cadre) { display: none !important; }"
+        " html.impression-carte [data-testid='stApp'] { position: fixed !important; inset: 0 !important;"
+        " overflow: hidden !important; }"
+        " html.impression-carte iframe.impression-carte-cadre { position: fixed !important; left: 0 !important;"
+        " top: 16mm !important; width: 277mm !important; height: 150mm !important; border: 1px solid #333 !important; }"
+        " html.impression-carte .impression-carte-feuille { position: fixed; left: 0; top: 0; width: 277mm;"
+        " height: 190mm; font: 10pt/1.3 sans-serif; color: #000; }"
+        " html.impression-carte .impression-carte-feuille { display: block; }"
+        " .impression-carte-feuille h2 { font-size: 15pt; margin: 0; }"
+        " .impression-carte-feuille .pied { position: absolute; top: 168mm; left: 0; right: 0; }"
+        " }</style>"
+        "<script>(function(){var w=window.parent||window,d=w.document;"
+        f"var T={texts};"
+        "function frame(){return [].slice.call(d.querySelectorAll('iframe')).filter(function(f){"
+        "return f.title===T.frame;})[0];}"
+        "var saved=null;function prepare(){var f=frame();if(!f)return false;"
+        "var page=d.getElementById('impression-carte-page');if(!page){page=d.createElement('style');"
+        "page.id='impression-carte-page';page.textContent='@page { size: A4 landscape; margin: 10mm; }';"
+        "d.head.appendChild(page);}"
+        "var sheet=d.querySelector('.impression-carte-feuille');if(!sheet){sheet=d.createElement('div');"
+        "sheet.className='impression-carte-feuille';sheet.setAttribute('aria-hidden','true');"
+        "var h=d.createElement('h2'),p=d.createElement('div'),s=d.createElement('p'),n=d.createElement('p');"
+        "p.className='pied';p.appendChild(s);p.appendChild(n);sheet.appendChild(h);sheet.appendChild(p);"
+        "d.body.appendChild(sheet);}"
+        "var date=new Date().toLocaleDateString('fr-FR',{day:'numeric',month:'long',year:'numeric'});"
+        "sheet.querySelector('h2').textContent=T.title+' \u2014 '+date;"
+        "sheet.querySelector('.pied').firstChild.textContent=T.sources;"
+        "var n2=sheet.querySelector('.pied').lastChild;n2.textContent=T.notice;n2.style.fontWeight='bold';"
+        "saved={style:f.getAttribute('style')||''};f.classList.add('impression-carte-cadre');"
+        "f.style.setProperty('width','1047px','important');f.style.setProperty('height','567px','important');"
+        "try{var l=f.contentDocument.querySelector('details.legende-carte');if(l){saved.legend=l.open;l.open=true;}}"
+        "catch(e){}d.documentElement.classList.add('impression-carte');return true;}"
+        "function restore(){var f=frame();d.documentElement.classList.remove('impression-carte');"
+        "var page=d.getElementById('impression-carte-page');if(page)page.remove();"
+        "if(f&&saved){f.setAttribute('style',saved.style);f.classList.remove('impression-carte-cadre');"
+        "try{var l=f.contentDocument.querySelector('details.legende-carte');if(l&&saved.legend!==undefined)"
+        "l.open=saved.legend;}catch(e){}}saved=null;}"
+        "w.__carteImprimer={prepare:prepare,restore:restore};"
+        "if(!d.__carteImprimerApres){d.__carteImprimerApres=true;w.addEventListener('afterprint',function(){"
+        "w.__carteImprimer.restore();});}"
+        "[].slice.call(d.querySelectorAll('.impression-carte-bouton')).forEach(function(b){if(b.__pret)return;"
+        "b.__pret=true;b.addEventListener('click',function(){if(!w.__carteImprimer.prepare())return;"
+        "w.setTimeout(function(){w.print();},600);});});})();</script>",
+        unsafe_allow_javascript=True,
     )

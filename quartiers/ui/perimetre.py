@@ -41,6 +41,7 @@ from quartiers.ui import chrome, rendered_map
 from quartiers.ui.state import get_display, map_value, md, publish_or_embed
 
 MAP_KEY = "carte_perimetre"
+LAYOUT_KEY = "perimetre_disposition"  # the inputs and figures beside the map (chrome.map_first_styles)
 
 
 @dataclass(frozen=True)

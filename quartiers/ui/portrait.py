@@ -6,6 +6,7 @@ The panel is a few elements: each section is one escaped HTML fragment from quar
 
 from __future__ import annotations
 
+import json
 from html import escape
 
 import streamlit as st
@@ -43,19 +44,12 @@ def portrait_header(quartier: Quartier) -> None:
         f"<div role='status' aria-live='polite' style='{ph.VISUALLY_HIDDEN}'>"
         f"Portrait affiché : {escape(quartier.nom)}</div>"
     )
-    facts = [f"**Statut :** {md(_statut_label(quartier))}"]
-    if quartier.code_qp:
-        facts.append(f"**Code officiel 2024 :** {md(quartier.code_qp)}")
+    # Key figures first (status, communes, population, surfaces), then the codes: beside the map, on the first
+    # screen of a projector, the figures are what a room reads.
+    facts = [f"**Statut :** {md(_statut_label(quartier))}", f"**Communes :** {md(', '.join(quartier.communes))}"]
     renouvellement = npnru_fact(quartier.code_qp)
     if renouvellement:
         facts.append(f"**Renouvellement urbain (NPNRU) :** {md(renouvellement)}")
-    if portrait and portrait.code_cite:
-        facts.append(f"**Code cité dans la convention :** {md(portrait.code_cite)}")
-    if quartier.nom_officiel and quartier.nom_officiel != quartier.nom:
-        facts.append(f"**Nom officiel (ANCT) :** {md(quartier.nom_officiel)}")
-    facts.append(f"**Communes :** {md(', '.join(quartier.communes))}")
-    if quartier.epci:
-        facts.append(f"**Intercommunalité :** {md(', '.join(quartier.epci))}")
     population = _population(portrait)
     if population:
         where = (
@@ -66,6 +60,14 @@ def portrait_header(quartier: Quartier) -> None:
         facts.append(f"**Population :** {md(fmt_value(population))} — {md(where)}")
     for label, value in ph.surfaces(quartier):
         facts.append(f"**{md(label)} :** {md(value)}")
+    if quartier.code_qp:
+        facts.append(f"**Code officiel 2024 :** {md(quartier.code_qp)}")
+    if portrait and portrait.code_cite:
+        facts.append(f"**Code cité dans la convention :** {md(portrait.code_cite)}")
+    if quartier.nom_officiel and quartier.nom_officiel != quartier.nom:
+        facts.append(f"**Nom officiel (ANCT) :** {md(quartier.nom_officiel)}")
+    if quartier.epci:
+        facts.append(f"**Intercommunalité :** {md(', '.join(quartier.epci))}")
     if quartier.surface_ha is None and quartier.statut == "QIC":
         facts.append("**Périmètre :** non publié (aucun périmètre de QIC n'est disponible)")
     if quartier.statut == "QIC":
@@ -74,6 +76,7 @@ def portrait_header(quartier: Quartier) -> None:
     if quartier.code_qp:
         st.markdown(f"[Fiche officielle SIG Ville]({settings.SIG_VILLE_URL.format(code=quartier.code_qp)})")
     if not quartier.voisin and portrait is not None:
+        fiche_print(quartier)
         fiche_download(quartier)
 
 
@@ -192,18 +195,43 @@ def cadre_panel(cadre: Cadre) -> None:
         st.html(ph.STYLE + ph.cadre_html(cadre, get_documents()))
 
 
+def _fiche(quartier: Quartier) -> str:
+    from quartiers.fiche import fiche_html
+
+    communes, error = get_filosofi()
+    fichier = f"geodata/{settings.FILOSOFI_FILE.name}"
+    references = commune_references(quartier.insee, quartier.communes, communes, fichier) if not error else []
+    return fiche_html(
+        quartier, get_layers(), get_documents(), communes=references, communes_error=error if not communes else None
+    )
+
+
+def fiche_print(quartier: Quartier) -> None:
+    """« Imprimer la fiche »: one click opens the browser's print dialog on the fiche (built only then, in a
+    hidden frame of the page); the fiche's own print rules make it two columns in print type sizes."""
+    if not st.button("Imprimer la fiche", key="imprimer_fiche", icon=":material/print:"):
+        return
+    st.session_state["impressions_fiche"] = st.session_state.get("impressions_fiche", 0) + 1
+    # The fiche as a JSON string with no "<" (Streamlit's sanitiser drops a script holding "<" and a letter).
+    html = json.dumps(_fiche(quartier)).replace("<", "\\u003c")
+    st.html(
+        f"<script>/* {st.session_state['impressions_fiche']} */(function(){{var w=window.parent||window,d=w.document;"
+        "[].slice.call(d.querySelectorAll('iframe.fiche-a-imprimer')).forEach(function(f){f.remove();});"
+        "var f=d.createElement('iframe');f.className='fiche-a-imprimer';f.setAttribute('aria-hidden','true');"
+        "f.tabIndex=-1;f.title='Fiche à imprimer';"
+        "f.style.cssText='position:fixed;left:-10px;top:0;width:1px;height:1px;border:0;opacity:0';"
+        "f.onload=function(){try{f.contentWindow.focus();f.contentWindow.print();}catch(e){}};"
+        f"f.srcdoc={html};d.body.appendChild(f);}})();</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
 def fiche_download(quartier: Quartier) -> None:
     """The printable fiche, built only when the button is pressed (a deferred download): a click on the map
     that opens the portrait does not pay for it."""
-    from quartiers.fiche import fiche_html
 
     def build() -> str:
-        communes, error = get_filosofi()
-        fichier = f"geodata/{settings.FILOSOFI_FILE.name}"
-        references = commune_references(quartier.insee, quartier.communes, communes, fichier) if not error else []
-        return fiche_html(
-            quartier, get_layers(), get_documents(), communes=references, communes_error=error if not communes else None
-        )
+        return _fiche(quartier)
 
     st.download_button(
         "Fiche imprimable (HTML, à ouvrir puis imprimer)",

@@ -6,6 +6,7 @@ with a list of result buttons under it; matching is done by quartiers.search.
 
 from __future__ import annotations
 
+import json
 from html import escape
 
 import streamlit as st
@@ -17,6 +18,7 @@ from quartiers.ui.state import get_catalogue, get_layers, md, request_view, sele
 
 MAX_RESULTS = 8
 FIELD = "recherche_saisie"
+FIELD_LABEL = "Rechercher un quartier ou une commune"
 _CLEAR = "recherche_vider"
 _SHOWN = "recherche_selection_affichee"
 
@@ -49,7 +51,7 @@ def _result_label(result: Result) -> str:
 def _search_field() -> None:
     """Typing reruns only this fragment; choosing a result reruns the page."""
     query = st.text_input(
-        "Rechercher un quartier ou une commune",
+        FIELD_LABEL,
         key=FIELD,
         type="search",
         live=True,
@@ -81,11 +83,35 @@ def _search_field() -> None:
         count = f"{len(results)} résultat{'s' if len(results) > 1 else ''}"
         chrome.announce(count + (f", les {len(shown)} premiers ci-dessous : précisez la recherche." if more else "."))
     with st.container(key="resultats_recherche"):
+        # What Enter in the field needs to know (see `_open_on_enter`): which query these results answer, and
+        # whether they are one result (not a suggestion), which Enter then opens.
+        unique = "1" if results and len(results) == 1 else "0"
+        st.html(
+            f'<span class="recherche-reponse" data-requete="{escape(query.strip())}" data-unique="{unique}" hidden></span>'
+        )
         for i, result in enumerate(shown):
             icon = ":material/location_city:" if result.kind == "commune" else ":material/home_pin:"
             key = f"resultat_{i}_{result.kind}_{result.key}"
             if st.button(_result_label(result), key=key, icon=icon, type="tertiary"):
                 _choose(result)
+
+
+def _open_on_enter() -> None:
+    """Enter in the search field opens the result when there is exactly one, once the results shown are those
+    of the text in the field (a search typed fast may still be running: wait up to 5 s for its answer)."""
+    st.html(
+        "<script>(function(){var w=window.parent||window,d=w.document;if(d.__rechercheEntree)return;"
+        "d.__rechercheEntree=true;d.addEventListener('keydown',function(e){"
+        f"if(e.key!=='Enter'||!e.target||e.target.getAttribute('aria-label')!=={json.dumps(FIELD_LABEL)})return;"
+        "var field=e.target,start=Date.now();(function look(){var q=field.value.trim();"
+        "var marks=[].slice.call(d.querySelectorAll('.recherche-reponse')).filter(function(m){"
+        "return m.getAttribute('data-requete')===q;});"
+        "if(!marks.length){if(Date.now()-start>5000)return;w.setTimeout(look,100);return;}"
+        "if(marks[0].getAttribute('data-unique')!=='1')return;"
+        "var box=marks[0].closest('.st-key-resultats_recherche'),b=box&&box.querySelector('button');"
+        "if(b)b.click();})();},true);})();</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def commune_quartiers(nom: str) -> None:
@@ -121,6 +147,7 @@ def search_box(catalogue: dict[str, Quartier], quartier: Quartier | None) -> Non
     if st.session_state.pop(_CLEAR, False) or st.session_state.get(_SHOWN, shown) != shown:
         st.session_state[FIELD] = ""
     st.session_state[_SHOWN] = shown
+    _open_on_enter()
     _search_field()
     commune = st.query_params.get("commune")
     if commune and quartier is None:

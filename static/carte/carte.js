@@ -7,7 +7,13 @@
 (function (win) {
     "use strict";
     var doc = win.document;
-    var state = {map: null, data: {}, fails: []};
+    var state = {map: null, data: {}, fails: [], layers: {}, home: null, untouched: true, homing: false};
+    var GESTURE_FRENCH = {
+        touch: "Utilisez deux doigts pour déplacer la carte",
+        scroll: "Pour zoomer : Ctrl + molette de la souris",
+        scrollMac: "Pour zoomer : ⌘ + molette de la souris"
+    };
+    var HOME_LABEL = "Vue d'ensemble";
 
     function notice(text) {
         var container = state.map.getContainer();
@@ -93,12 +99,16 @@
             onEachFeature: function (feature, shape) {
                 tooltip(shape, feature, o.tooltip);
                 if (o.interactive) {
-                    shape.on("click", sendSoon);
+                    shape.on("click", function (e) {
+                        if (e.originalEvent) state.hit = {event: e.originalEvent, layer: shape};
+                        sendSoon();
+                    });
                     shape.on("mouseover", function () { shape.setStyle({weight: 4}); });
                     shape.on("mouseout", function () { shape.setStyle(o.style); });
                 }
             }
         }).addTo(group);
+        state.layers[name] = geo;
         load(name, source, geo);
         return geo;
     }
@@ -171,10 +181,140 @@
         hideSurfaces();
     }
 
+    /* The first view: the whole territory as large as the map allows (fractional zoom, so that it fills the
+       map's width whenever the map is wider than the territory's shape), above the open legend. */
+    function home() {
+        var map = state.map;
+        if (!state.home) return;
+        var legend = map.getContainer().querySelector(".legende-carte[open]");
+        // The open legend (bottom right) keeps a strip free, below or to the right, whichever shows more.
+        var strips = legend ? [[6, legend.offsetHeight + 14], [legend.offsetWidth + 14, 6]] : [[6, 6]];
+        var best = null;
+        strips.forEach(function (strip) {
+            var zoom = map.getBoundsZoom(state.home, false, L.point(6 + strip[0], 6 + strip[1]));
+            if (!best || zoom > best.zoom) best = {zoom: zoom, strip: strip};
+        });
+        state.homing = true;
+        map.fitBounds(state.home, {paddingTopLeft: [6, 6], paddingBottomRight: best.strip, animate: false});
+        state.homing = false;
+    }
+
+    /* « Vue d'ensemble »: a button under the zoom buttons that brings the whole territory back. */
+    function homeControl(map) {
+        if (!state.home) return;
+        var control = L.control({position: "topleft"});
+        control.onAdd = function () {
+            var bar = L.DomUtil.create("div", "leaflet-bar vue-ensemble");
+            var button = L.DomUtil.create("a", "vue-ensemble-bouton", bar);
+            button.href = "#";
+            button.setAttribute("role", "button");
+            button.title = HOME_LABEL + " (tout le territoire)";
+            button.setAttribute("aria-label", HOME_LABEL);
+            // A house: « back to the start ». Built as nodes (this file writes no markup from strings).
+            var ns = "http://www.w3.org/2000/svg", svg = doc.createElementNS(ns, "svg"), path = doc.createElementNS(ns, "path");
+            [["viewBox", "0 0 24 24"], ["width", "20"], ["height", "20"], ["aria-hidden", "true"], ["focusable", "false"]]
+                .forEach(function (a) { svg.setAttribute(a[0], a[1]); });
+            path.setAttribute("d", "M3 11.5 12 4l9 7.5M5.5 9.5V20h5v-6h3v6h5V9.5");
+            [["fill", "none"], ["stroke", "currentColor"], ["stroke-width", "2.2"], ["stroke-linejoin", "round"]]
+                .forEach(function (a) { path.setAttribute(a[0], a[1]); });
+            svg.appendChild(path);
+            button.appendChild(svg);
+            L.DomEvent.disableClickPropagation(bar);
+            L.DomEvent.on(button, "click", function (e) {
+                L.DomEvent.preventDefault(e);
+                home();
+            });
+            return bar;
+        };
+        control.addTo(map);
+    }
+
+    /* Whether the layer point p is inside the polygon rings (layer points), even-odd rule. */
+    function inside(p, rings) {
+        var odd = false;
+        rings.forEach(function (ring) {
+            for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+                var a = ring[i], b = ring[j];
+                if ((a.y > p.y) !== (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x) odd = !odd;
+            }
+        });
+        return odd;
+    }
+
+    /* Distance in CSS pixels from the layer point p to a quartier's shape (0 inside). */
+    function distance(p, shape) {
+        var rings = shape._rings || [];  // flat list of rings, multipolygons too
+        if (!rings.length) return Infinity;
+        if (inside(p, rings)) return 0;
+        var best = Infinity;
+        rings.forEach(function (ring) {
+            for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+                best = Math.min(best, L.LineUtil.pointToSegmentDistance(p, ring[j], ring[i]));
+            }
+        });
+        return best;
+    }
+
+    /* The quartier under the finger, else the nearest one within `radius` px: a tap target of 2 × radius px
+       around every quartier, however small it is drawn. A quartier the finger is on always wins. */
+    function quartierAt(point, radius) {
+        var map = state.map, p = map.containerPointToLayerPoint(point), found = null, best = radius;
+        ["qpv", "voisins", "qic"].forEach(function (name) {
+            var geo = state.layers[name];
+            if (!geo || !map.hasLayer(geo)) return;
+            geo.eachLayer(function (shape) {
+                var d = distance(p, shape);
+                if (d < best || (d === 0 && best === 0 && !found)) { best = d; found = shape; }
+            });
+        });
+        return found;
+    }
+
+    function selectNearest(map, radius) {
+        var touch = null;
+        // Where the finger really was (a browser may move a tap onto a nearby element before its click).
+        map.getContainer().addEventListener("touchstart", function (e) {
+            if (e.touches.length !== 1) { touch = null; return; }
+            var r = map.getContainer().getBoundingClientRect(), t = e.touches[0];
+            touch = {point: L.point(t.clientX - r.left, t.clientY - r.top), time: Date.now()};
+        }, {passive: true});
+        map.on("click", function (e) {
+            var recent = touch && Date.now() - touch.time < 1000;
+            var point = recent ? touch.point : e.containerPoint;
+            touch = null;
+            var hit = state.hit && state.hit.event === e.originalEvent ? state.hit.layer : null;
+            var chosen = quartierAt(point, radius);
+            if (!chosen || chosen === hit) return;
+            chosen.fire("click", {latlng: map.containerPointToLatLng(point), originalEvent: null}, true);
+        });
+    }
+
     function init(map, o) {
         state.map = map;
         accessible(map, o.title);
         alignFirstReport();
+        // Fractional zoom levels: the territory fills the map's width at the first view, on every screen.
+        map.options.zoomSnap = 0.25;
+        map.options.zoomDelta = 1;
+        if (o.home) {
+            state.home = L.latLngBounds(o.home);
+            map.on("movestart", function () { if (!state.homing) { state.untouched = false; } });
+            map.on("resize", function () { if (state.untouched) home(); });
+            home();
+        }
+        // A tooltip opened by a tap closes when the user taps elsewhere: on the map, or on the page (the frame
+        // then loses the focus).
+        function closeTooltips(keep) {
+            map.eachLayer(function (l) {
+                var t = l.getTooltip && l.getTooltip();
+                if (l !== keep && t && t.isOpen() && !t.options.permanent) l.closeTooltip();
+            });
+        }
+        map.on("click", function (e) {
+            closeTooltips(e.originalEvent && map._targets ? map._targets[L.stamp(e.originalEvent.target)] : null);
+        });
+        win.addEventListener("blur", function () { closeTooltips(null); });
+        if (o.nearestPx) selectNearest(map, o.nearestPx);
         doc.documentElement.lang = "fr";
         Object.keys(o.panes).forEach(function (name) {
             map.createPane("p_" + name).style.zIndex = o.panes[name];
@@ -197,6 +337,17 @@
                 map.invalidateSize();
             }
         } catch (e) { /* a page of another origin: keep the height given */ }
+        // The page may give the frame another height than the map's (map first: the rest of the screen): the map
+        // follows its frame, whenever the frame is resized.
+        function followFrame() {
+            var height = win.innerHeight;
+            if (height > 150 && Math.abs(container.offsetHeight - height) > 1) {
+                container.style.height = height + "px";
+                map.invalidateSize({pan: false});
+            }
+        }
+        win.addEventListener("resize", followFrame);
+        followFrame();
         if (map.zoomControl) {
             [[map.zoomControl._zoomInButton, "Zoom avant"], [map.zoomControl._zoomOutButton, "Zoom arrière"]]
                 .forEach(function (b) { b[0].title = b[1]; b[0].setAttribute("aria-label", b[1]); });
@@ -212,15 +363,11 @@
         }
         map.attributionControl.setPrefix(
             '<a href="https://leafletjs.com" title="Bibliothèque JavaScript de cartes interactives">Leaflet</a>');
-        // On a touch screen one finger scrolls the page; two fingers move and zoom the map.
-        if (win.matchMedia("(pointer: coarse)").matches) {
-            map.dragging.disable();
-            container.addEventListener("touchmove", function (e) {
-                if (e.touches.length !== 1) return;
-                notice("Utilisez deux doigts pour déplacer la carte.");
-                win.clearTimeout(state.timer);
-                state.timer = win.setTimeout(function () { notice(""); }, 1500);
-            }, {passive: true});
+        // The wheel scrolls the page and one finger scrolls it on a touch screen; Ctrl (⌘) + wheel and two fingers
+        // move and zoom the map, with a French hint (leaflet-gesture-handling, served by the app like Leaflet).
+        if (map.gestureHandling) {
+            map.options.gestureHandlingOptions = {text: GESTURE_FRENCH, duration: 1500};
+            map.gestureHandling.enable();
         }
         // Chromium puts every interactive SVG shape in the Tab order (Leaflet listens for focus on them), which
         // made 200+ unnamed Tab stops: the quartiers are reached through the search, the skip link and the
@@ -262,6 +409,22 @@
             return div;
         };
         legend.addTo(map);
+        var legendBox = map.getContainer().querySelector(".legende-carte");
+        // A polygon being drawn is never under the legend.
+        map.on("draw:drawstart draw:editstart", function () { if (legendBox) legendBox.open = false; });
+        homeControl(map);
+        // Open only where it hides none of the territory at the first view (beside it, on a wide map); folded
+        // otherwise, and always on a phone: one tap opens it.
+        if (o.foldOverHome && legendBox && legendBox.open && state.home) {
+            var free = map.getBoundsZoom(state.home, false, L.point(12, 12));
+            var beside = map.getBoundsZoom(state.home, false, L.point(26 + legendBox.offsetWidth, 12));
+            if (beside < free) legendBox.open = false;
+        }
+        if (state.untouched) home();
+        // Until the user moves the map, the first view follows the legend's size (its fonts, opening it).
+        if (legendBox && win.ResizeObserver) {
+            new win.ResizeObserver(function () { if (state.untouched) home(); }).observe(legendBox);
+        }
         var toggle = map.getContainer().querySelector(".leaflet-control-layers-toggle");
         if (toggle) {
             toggle.title = "Couches et fond de carte";
@@ -281,6 +444,7 @@
     }
 
     win.carteQuartiers = {
-        init: init, layer: layer, selection: selection, extras: extras, feature: feature, data: state.data
+        init: init, layer: layer, selection: selection, extras: extras, feature: feature, data: state.data,
+        layers: state.layers
     };
 })(window);
