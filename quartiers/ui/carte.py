@@ -93,9 +93,7 @@ def map_widget(display: DisplayLayers, quartier: Quartier | None, commune: str |
 def rendered_carte(presentation: bool, urls: tuple[tuple[str, str], ...]) -> rendered_map.RenderedMap:
     """The Carte's map as st_folium sends it, once per process for each presentation mode and set of layer URLs."""
     return rendered_map.render(
-        maps.build_map(
-            get_display(), dict(urls), presentation=presentation, nearest_px=maps.NEAREST_QUARTIER_PX
-        )
+        maps.build_map(get_display(), dict(urls), presentation=presentation, nearest_px=maps.NEAREST_QUARTIER_PX)
     )
 
 
