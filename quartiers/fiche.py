@@ -47,6 +47,26 @@ def svg_path(geometry: BaseGeometry, transform) -> str:
     return " ".join(parts)
 
 
+def svg_extract(bounds: tuple[float, float, float, float], width: float, height: float):
+    """The frame and transform of a map extract: `bounds` (Lambert-93 metres) fitted, centred, in width × height.
+
+    Returns (frame, scale, transform): `frame` the Lambert-93 box the extract shows (to clip shapes with),
+    `scale` in SVG units per metre, `transform(x, y)` mapping metres to SVG units, north up.
+    """
+    minx, miny, maxx, maxy = bounds
+    scale = min(width / (maxx - minx), height / (maxy - miny))
+    offset_x = (width - (maxx - minx) * scale) / 2
+    offset_y = (height - (maxy - miny) * scale) / 2
+    frame = shapely.box(
+        minx - offset_x / scale, miny - offset_y / scale, maxx + offset_x / scale, maxy + offset_y / scale
+    )
+
+    def transform(x, y):
+        return (x - minx) * scale + offset_x, (maxy - y) * scale + offset_y
+
+    return frame, scale, transform
+
+
 def map_svg(quartier: Quartier, layers: Layers) -> str:
     """The quartier, its 300 m band and the commune outlines, drawn in Lambert-93, north up, with a scale bar."""
     if layers.qpv is None or not quartier.has_perimeter or quartier.code_qp is None:

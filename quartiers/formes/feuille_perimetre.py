@@ -11,7 +11,7 @@ from html import escape
 
 import shapely
 
-from quartiers.fiche import svg_path
+from quartiers.fiche import svg_extract, svg_path
 from quartiers.formats import fmt_ha, fmt_share
 from quartiers.formes.bilan_perimetre import COMMUNES_NOTE, NON_CALCULABLE, SOURCES, Bilan, Reference
 from quartiers.formes.carte import (
@@ -77,16 +77,8 @@ def map_svg(bilans: list[Bilan], reference: Reference) -> str:
     # Everything drawn for the proposal is in the frame: itself, its band and the QPV parts it leaves out.
     extent = shapely.union_all([g for b in bilans for g in (b.geometrie, b.bande, b.laisse_hors) if g is not None])
     minx, miny, maxx, maxy = extent.bounds
-    minx, miny, maxx, maxy = minx - MARGIN_M, miny - MARGIN_M, maxx + MARGIN_M, maxy + MARGIN_M
-    scale = min(SVG_WIDTH / (maxx - minx), SVG_HEIGHT / (maxy - miny))
-    offset_x = (SVG_WIDTH - (maxx - minx) * scale) / 2
-    offset_y = (SVG_HEIGHT - (maxy - miny) * scale) / 2
-    frame = shapely.box(
-        minx - offset_x / scale, miny - offset_y / scale, maxx + offset_x / scale, maxy + offset_y / scale
-    )
-
-    def transform(x, y):
-        return (x - minx) * scale + offset_x, (maxy - y) * scale + offset_y
+    bounds = (minx - MARGIN_M, miny - MARGIN_M, maxx + MARGIN_M, maxy + MARGIN_M)
+    frame, scale, transform = svg_extract(bounds, SVG_WIDTH, SVG_HEIGHT)
 
     def path(geometry, style, fill=None) -> str:
         clipped = geometry.intersection(frame)
@@ -113,7 +105,7 @@ def map_svg(bilans: list[Bilan], reference: Reference) -> str:
         shapes.append(path(bilan.laisse_hors, STYLE_LAISSE_HORS, "url(#croix-retrait)"))
         shapes.append(path(bilan.ajout, STYLE_AJOUT, "url(#hachures-ajout)"))
         shapes.append(path(bilan.geometrie, STYLE_PROPOSITION))
-    bar_m = _scale_bar_metres(maxx - minx)
+    bar_m = _scale_bar_metres(bounds[2] - bounds[0])
     bottom = SVG_HEIGHT - 12
     return (
         f'<svg class="extrait" viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}" role="img" '

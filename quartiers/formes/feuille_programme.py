@@ -10,9 +10,7 @@ import datetime as dt
 import re
 from html import escape
 
-import shapely
-
-from quartiers.fiche import svg_path
+from quartiers.fiche import svg_extract, svg_path
 from quartiers.formats import fmt_number, fmt_share
 from quartiers.formes.carte_programme import (
     STYLE_BATIMENT,
@@ -36,16 +34,8 @@ def map_svg(programme: Programme, ref: ProgrammeReference) -> str:
     """Footprints, QPV, the 300 m and 500 m lines and the farthest points, with scale bar and north."""
     ensemble = programme.ensemble
     reach = max(MIN_MARGIN_M, min(ensemble.distance_max_exacte_m + 60, 560))
-    minx, miny, maxx, maxy = ensemble.geometrie.buffer(reach).bounds
-    scale = min(SVG_WIDTH / (maxx - minx), SVG_HEIGHT / (maxy - miny))
-    offset_x = (SVG_WIDTH - (maxx - minx) * scale) / 2
-    offset_y = (SVG_HEIGHT - (maxy - miny) * scale) / 2
-    frame = shapely.box(
-        minx - offset_x / scale, miny - offset_y / scale, maxx + offset_x / scale, maxy + offset_y / scale
-    )
-
-    def transform(x, y):
-        return (x - minx) * scale + offset_x, (maxy - y) * scale + offset_y
+    bounds = ensemble.geometrie.buffer(reach).bounds
+    frame, scale, transform = svg_extract(bounds, SVG_WIDTH, SVG_HEIGHT)
 
     def path(geometry, style) -> str:
         clipped = geometry.intersection(frame)
@@ -87,7 +77,7 @@ def map_svg(programme: Programme, ref: ProgrammeReference) -> str:
                 f'<text x="{x + 6:.1f}" y="{y - 6:.1f}" font-size="11" font-weight="bold" paint-order="stroke" '
                 f'stroke="#fff" stroke-width="3">{fmt_number(verdict.distance_max_m)} m</text>'
             )
-    bar_m = _scale_bar_metres(maxx - minx)
+    bar_m = _scale_bar_metres(bounds[2] - bounds[0])
     bottom = SVG_HEIGHT - 12
     return (
         f'<svg class="extrait" viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}" role="img" '
