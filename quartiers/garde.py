@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -27,6 +28,8 @@ GUARD_SECONDS = 10.0  # wall time of one job, child start included
 GUARD_MEMORY_MB = 600  # resident memory of the child (about 180 MB once its libraries are loaded)
 ADDRESS_SPACE_MB = 4_096  # hard backstop between two checks (the libraries alone map about 1.5 GB)
 POLL_SECONDS = 0.05
+MAX_JOBS = 2  # guarded children at once in one app process (2 cores); the next visitors wait, then are told
+_slots = threading.BoundedSemaphore(MAX_JOBS)
 
 
 class GuardError(RuntimeError):
@@ -47,10 +50,24 @@ def run(function, *args, seconds: float = GUARD_SECONDS, memory_mb: int = GUARD_
     """`function(*args)` in a bounded child process; its result, or the exception it raised.
 
     The child is killed when it passes `seconds` of wall time or `memory_mb` of resident memory (checked every
-    50 ms). Raises GuardError then, or when the child fails without a Python exception.
+    50 ms). At most MAX_JOBS children run at once per process, so N visitors cost at most MAX_JOBS × memory_mb:
+    a job that waits `seconds` for its turn is refused. Raises GuardError then, or when the child fails without a
+    Python exception.
     """
     if not getattr(function, "__module__", "").startswith("quartiers."):
         raise ValueError("only functions of the quartiers package run in the guarded child")
+    if not _slots.acquire(timeout=seconds):
+        raise GuardError(
+            "Le serveur traite déjà d'autres calculs de ce type : réessayez dans quelques secondes "
+            "(votre fichier n'est pas en cause)."
+        )
+    try:
+        return _run(function, args, seconds, memory_mb)
+    finally:
+        _slots.release()
+
+
+def _run(function, args: tuple, seconds: float, memory_mb: int):
     environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
     with tempfile.TemporaryFile() as job, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         pickle.dump((function, args), job, protocol=pickle.HIGHEST_PROTOCOL)

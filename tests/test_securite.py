@@ -491,3 +491,72 @@ def test_a_map_report_of_the_wrong_shape_changes_nothing_and_raises_nothing(repo
     assert not at.exception, [e.value for e in at.exception]
     assert at.markdown[-1].value == "fin"
     assert "quartier" not in at.query_params and "lat" not in at.query_params
+
+
+def test_a_number_of_thousands_of_digits_is_a_french_error():
+    digits = "9" * 5_000
+    text = f'{{"type": "Polygon", "coordinates": [[[{digits}, 48.85], [2.36, 48.85], [2.36, 48.86], [2.35, 48.85]]]}}'
+    with pytest.raises(ProposalError, match="milliers de chiffres"):
+        read_proposal(text.encode(), "p.geojson")
+
+
+PRJ_WITH_A_GRID = (
+    'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],'
+    'UNIT["degree",0.0174532925199433],EXTENSION["PROJ4","+proj=longlat +ellps=GRS80 +nadgrids=@/etc/passwd"]]'
+)
+
+
+def test_a_crs_naming_a_grid_or_a_file_is_refused_before_proj_sees_it(tmp_path):
+    """A .prj (or a GeoPackage's spatial reference) can make PROJ open any file as a shift grid: refused."""
+    frame = gpd.GeoDataFrame({"nom": ["Z"]}, geometry=[box(2.62, 50.51, 2.63, 50.52)], crs=settings.WGS84)
+    frame.to_file(tmp_path / "p.shp")
+    members = {f"p{s}": (tmp_path / f"p{s}").read_bytes() for s in (".shp", ".shx", ".dbf")}
+    members["p.prj"] = PRJ_WITH_A_GRID.encode()
+    with pytest.raises(ProposalError, match="grille ou à un fichier extérieur"):
+        read_proposal(zipped(members), "p.zip")
+    import sqlite3
+
+    frame.to_file(tmp_path / "p.gpkg")
+    with sqlite3.connect(tmp_path / "p.gpkg") as connection:
+        connection.execute("UPDATE gpkg_spatial_ref_sys SET definition = ? WHERE srs_id = 4326", (PRJ_WITH_A_GRID,))
+    with pytest.raises(ProposalError, match="grille ou à un fichier extérieur"):
+        read_proposal((tmp_path / "p.gpkg").read_bytes(), "p.gpkg")
+
+
+def test_a_crs_is_replaced_by_its_registered_definition():
+    """The file's own CRS text is dropped for the EPSG (or OGC) one PROJ knows: no file definition is ever used."""
+    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}
+    proposal = read_proposal(
+        feature_collection({"type": "Polygon", "coordinates": [[*SQUARE, SQUARE[0]]]}, crs), "p.geojson"
+    )
+    assert proposal.frame.crs.to_epsg() == 2154
+
+
+def test_at_most_two_guarded_jobs_run_at_once(monkeypatch):
+    """Six uploads at once cost at most MAX_JOBS children; a job that cannot get its turn is told in French."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    started = []
+
+    def fake_run(function, args, seconds, memory_mb):
+        started.append(time.monotonic())
+        time.sleep(1.0)
+        return "ok"
+
+    monkeypatch.setattr(garde, "_run", fake_run)
+    with ThreadPoolExecutor(6) as pool:
+        results = list(
+            pool.map(lambda _: _outcome(lambda: garde.run(evaluate_file, b"", "x.geojson", seconds=1.5)), range(6))
+        )
+    assert results.count("ok") >= 2 and garde.MAX_JOBS == 2
+    refused = [r for r in results if r != "ok"]
+    assert refused and all("réessayez dans quelques secondes" in r for r in refused)
+    starts = sorted(started)
+    assert all(later - earlier >= 0.9 for earlier, later in zip(starts, starts[2:], strict=False))  # never 3 at once
+
+
+def _outcome(call) -> str:
+    try:
+        return call()
+    except garde.GuardError as exc:
+        return str(exc)

@@ -94,6 +94,12 @@ def parse(data: bytes, limits: Limits) -> GeoJsonContent:
         raise GeoJsonError(
             f"Fichier JSON illisible (ligne {exc.lineno}, colonne {exc.colno}) : ce n'est pas un GeoJSON valide."
         ) from exc
+    except GeoJsonError:
+        raise
+    except ValueError as exc:  # Python's own bound on a number's digits (4 300): no coordinate needs them
+        raise GeoJsonError(
+            "Fichier JSON illisible : un nombre y a des milliers de chiffres, ce n'est pas une coordonnée."
+        ) from exc
     if not isinstance(document, dict) or not isinstance(document.get("type"), str):
         raise GeoJsonError("Ce fichier JSON n'est pas un GeoJSON : il n'a pas de membre « type ».")
     kind = document["type"]

@@ -49,6 +49,12 @@ SHAPEFILE_MEMBERS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 SQLITE_SIGNATURE = b"SQLite format 3\x00"
 GEOPACKAGE_IDS = (b"GPKG", b"GP10", b"GP11")
 SHAPEFILE_SIGNATURE = struct.pack(">i", 9994)
+# In a .prj or a GeoPackage's spatial reference: what makes PROJ open a file (a grid) or another definition.
+CRS_FILE_REFERENCES = ("EXTENSION[", "NADGRIDS", "GEOIDGRIDS", "+INIT", "PROJ4", "@", "FILE:")
+CRS_REFUSED = (
+    "Le système de coordonnées du fichier fait appel à une grille ou à un fichier extérieur : pour la sécurité du "
+    "serveur, il n'est pas lu. Exportez le fichier en Lambert-93 (EPSG:2154) ou en WGS84 (EPSG:4326)."
+)
 EXPECTED_DRIVERS = {"gpkg": ("GPKG",), "zip": ("ESRI Shapefile",), "kml": ("KML", "LIBKML")}
 
 
@@ -213,7 +219,28 @@ def _unpack_shapefile(data: bytes, folder: Path) -> Path:
         (folder / f"proposition{suffix}").write_bytes(content)
     if not (folder / "proposition.shp").read_bytes()[:4] == SHAPEFILE_SIGNATURE:
         raise _not_the_format("un Shapefile")
+    _check_crs_text((folder / "proposition.prj").read_bytes().decode("latin-1"))
     return folder / "proposition.shp"
+
+
+def _check_crs_text(definition: str) -> None:
+    """Refuse a CRS definition (WKT of a .prj, a GeoPackage's srs) that names a grid or a file PROJ would open."""
+    upper = definition.upper()
+    if any(token in upper for token in CRS_FILE_REFERENCES):
+        raise ProposalError(CRS_REFUSED)
+
+
+def _check_geopackage_crs(path: Path) -> None:
+    """Every spatial reference of the GeoPackage, read with SQLite alone (read-only) before GDAL opens the file."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True) as connection:
+            rows = connection.execute("SELECT definition FROM gpkg_spatial_ref_sys").fetchall()
+    except sqlite3.Error as exc:
+        raise _not_the_format("un GeoPackage") from exc
+    for (definition,) in rows:
+        _check_crs_text(str(definition or ""))
 
 
 @contextmanager
@@ -230,6 +257,8 @@ def _on_disk(data: bytes, extension: str) -> Iterator[Path]:
             _check_kml(data)
         path = folder / f"proposition.{extension}"
         path.write_bytes(data)
+        if extension == "gpkg":
+            _check_geopackage_crs(path)
         yield path
 
 
@@ -405,6 +434,18 @@ def _polygonal(geometry) -> shapely.Geometry | None:
     return None
 
 
+def _identified(crs: CRS) -> CRS:
+    """The registered CRS (EPSG, OGC:CRS84) that `crs` is: the file's definition is then dropped, PROJ only ever
+    uses its own database's. ProposalError when none matches."""
+    authority = crs.to_authority(min_confidence=70)
+    if authority is None:
+        raise ProposalError(
+            f"Système de coordonnées non reconnu ({crs.name[:80]}) : exportez le fichier en Lambert-93 (EPSG:2154) "
+            "ou en WGS84 (EPSG:4326)."
+        )
+    return CRS.from_authority(*authority)
+
+
 def _check_area_of_use(frame: gpd.GeoDataFrame, crs: CRS) -> None:
     """Refuse coordinates that fall outside the area where the declared projected CRS is defined."""
     area = crs.area_of_use
@@ -432,7 +473,9 @@ def _validate(frame: gpd.GeoDataFrame, messages: list[str], max_polygons: int = 
         raise ProposalError("Le fichier est vide : il ne contient aucun objet.")
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty].copy()
     frame["nom"] = _names(frame)
-    crs = CRS.from_user_input(frame.crs) if frame.crs is not None else None
+    crs = _identified(CRS.from_user_input(frame.crs)) if frame.crs is not None else None
+    if crs is not None:
+        frame = frame.set_crs(crs, allow_override=True)  # the EPSG definition, never the file's own text
     if crs is None:
         if not _lonlat_bounds_ok(frame):
             raise ProposalError(
