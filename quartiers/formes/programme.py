@@ -352,6 +352,11 @@ def phrase_b(v: Verdict, ref: ProgrammeReference) -> str:
         return "Règle (b) : sans objet — aucun quartier en renouvellement urbain (NPNRU) à moins de 500 m."
     site = ref.npnru[v.code_qp_b]
     named = f"{ref.nom(v.code_qp_b)}, NPNRU « {site.site} », intérêt {site.interet}"
+    if v.regle_b and v.regle_a:  # wholly within 300 m: (b) holds too, but (a) already answers
+        return (
+            f"Règle (b) : oui aussi — l'emprise est entièrement à moins de 300 m du quartier {named}, "
+            "la règle (a) suffit."
+        )
     if v.regle_b:
         return (
             f"Règle (b) : oui — en partie à moins de 300 m et entièrement à moins de 500 m du quartier {named} "

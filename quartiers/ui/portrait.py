@@ -47,9 +47,6 @@ def portrait_header(quartier: Quartier) -> None:
     # Key figures first (status, communes, population, surfaces), then the codes: beside the map, on the first
     # screen of a projector, the figures are what a room reads.
     facts = [f"**Statut :** {md(_statut_label(quartier))}", f"**Communes :** {md(', '.join(quartier.communes))}"]
-    renouvellement = npnru_fact(quartier.code_qp)
-    if renouvellement:
-        facts.append(f"**Renouvellement urbain (NPNRU) :** {md(renouvellement)}")
     population = _population(portrait)
     if population:
         where = (
@@ -60,6 +57,9 @@ def portrait_header(quartier: Quartier) -> None:
         facts.append(f"**Population :** {md(fmt_value(population))} — {md(where)}")
     for label, value in ph.surfaces(quartier):
         facts.append(f"**{md(label)} :** {md(value)}")
+    renouvellement = npnru_fact(quartier.code_qp)  # after the key figures: its source is long
+    if renouvellement:
+        facts.append(f"**Renouvellement urbain (NPNRU) :** {md(renouvellement)}")
     if quartier.code_qp:
         facts.append(f"**Code officiel 2024 :** {md(quartier.code_qp)}")
     if portrait and portrait.code_cite:

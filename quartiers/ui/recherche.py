@@ -70,7 +70,8 @@ def _search_field() -> None:
         if not suggestions:
             chrome.announce(
                 f"Aucun quartier ni aucune commune ne correspond à « {query.strip()[:60]} ». "
-                "Essayez une partie du nom (« liebaut »), un code (QN06208M) ou une commune."
+                "Essayez une partie du nom (« liebaut »), un code (QN06208M) ou une commune. Pour une adresse, "
+                "allez sur « Ce lieu est-il en QPV ? »."
             )
             return
         chrome.announce(
