@@ -793,13 +793,15 @@ def test_presentation_mode_enlarges_every_map_text_by_half_at_least(visit, path,
         visit.page.goto(visit.base_url + path + ("?presentation=1" if presentation else ""))
         expect(visit.page.locator("h1").first).to_be_visible(timeout=FIRST_LOAD_MS)
         wait_for_map(visit)
-        if path == "/perimetre":
+        if path in ("/perimetre", "/programme"):  # the shape's labels are among the map's texts
             visit.page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(
-                proposal_file(tmp_path)
+                proposal_file(tmp_path, path)
             )
-            expect(visit.page.get_by_role("heading", name="Résultats", level=2)).to_be_visible()
+            heading = "Réponse" if path == "/programme" else "Résultats"
+            expect(visit.page.get_by_role("heading", name=heading, level=2)).to_be_visible()
             visit.settled()
-            expect(visit.page.frame_locator(ANY_MAP_IFRAME).locator(".etiquette-difference").first).to_be_attached()
+            if path == "/perimetre":
+                expect(visit.page.frame_locator(ANY_MAP_IFRAME).locator(".etiquette-difference").first).to_be_attached()
         frame = visit.map_frame()
         frame.wait_for_function(OPEN_A_TOOLTIP)
         return frame.evaluate(MAP_FONT_SIZES, MAP_TEXTS)

@@ -65,7 +65,7 @@ def test_upload_gives_the_clis_figures_map_and_a_one_page_sheet(session, west_po
     expect(page.get_by_text("Règle (b) : oui").first).to_be_visible()
     # The name from the file is shown as text, tags included.
     expect(page.get_by_text("<i>Les Tilleuls</i>", exact=True).first).to_be_visible()
-    table = page.get_by_test_id("stTable").first.inner_text()
+    table = page.get_by_role("table", name="Chiffres du programme, bâtiment par bâtiment").inner_text()
     for batiment in (*cli["batiments"], cli["ensemble"]):
         assert f"{batiment['distance_max_m']} m" in table
     assert "seule l'administration fiscale apprécie l'éligibilité" in page.inner_text("body")

@@ -6,10 +6,10 @@ uploaded or drawn lives only in this session's state. Texts from files go throug
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from quartiers import garde
+from quartiers import portrait_html as ph
 from quartiers.formats import fmt_number, fmt_share
 from quartiers.formes.lecture import limits_text
 from quartiers.formes.programme import (
@@ -27,7 +27,7 @@ from quartiers.formes.programme import (
     sources_npnru,
 )
 from quartiers.ui import chrome
-from quartiers.ui.perimetre import Saisie, current_input, get_reference, take_focus
+from quartiers.ui.perimetre import Saisie, current_input, get_reference, table_html, take_focus
 from quartiers.ui.state import md
 
 MAP_KEY = "carte_programme"
@@ -118,7 +118,7 @@ def figures(programme: Programme) -> None:
     columns = ["Bâtiment", "Règle (a)", "Règle (b)", "QPV qui décide", "Point le plus éloigné",
                "À moins de 300 m", "À moins de 500 m", "À la limite"]  # fmt: skip
     st.markdown("**Les chiffres**")
-    st.table(pd.DataFrame(rows, columns=columns).set_index("Bâtiment"))
+    st.html(ph.STYLE + table_html("Chiffres du programme, bâtiment par bâtiment", columns, rows))
     st.caption(
         "« Point le plus éloigné » : distance à la limite du QPV qui décide du point de l'emprise le plus loin de "
         "lui (0 m dans le QPV). Parts de l'emprise à moins de 300 m des QPV et à moins de 500 m du quartier en "
