@@ -306,6 +306,9 @@ def page_styles() -> None:
         "[data-testid='stElementContainer']:has(> [data-testid='stHtml'] > :is(.lien-evitement, .recherche-reponse,"
         " [role='status'][style*='clip']):only-child) { margin-bottom: -1rem; }"
         "[data-testid='stMain'] h1 { font-size: 1.75rem !important; padding: .25rem 0 0 !important; line-height: 1.25; }"
+        # Sections below the title read as sections: never larger than the page's title (it was 2.25rem).
+        "[data-testid='stMain'] h2 { font-size: 1.55rem !important; line-height: 1.3; }"
+        "[data-testid='stMain'] h3 { font-size: 1.25rem !important; line-height: 1.3; }"
         # On a phone the menu is one line that scrolls sideways (a shadow at the right edge says there is more).
         "@media (max-width: 480px) { .st-key-navigation { flex-wrap: nowrap !important; overflow-x: auto;"
         " scrollbar-width: none; background: linear-gradient(to left, #fff 30%, rgba(255,255,255,0)) right/2rem 100%"
@@ -315,6 +318,8 @@ def page_styles() -> None:
         " .st-key-navigation [data-testid='stPageLink'] a { padding: .15rem .4rem; }"
         " .st-key-navigation [data-testid='stPageLink'] [data-testid='stIconMaterial'] { display: none; } }"
         "@media (max-width: 480px) { [data-testid='stMain'] h1 { font-size: 1.4rem !important; }"
+        " [data-testid='stMain'] h2 { font-size: 1.3rem !important; }"
+        " [data-testid='stMain'] h3 { font-size: 1.15rem !important; }"
         " [data-testid='stMainBlockContainer'] { padding-top: .5rem !important; } }"
         # Streamlit's connection dialog puts our French advice in a code block: wrapped, in the page's font.
         "[data-testid='stErrorCodeBlock'] :is(pre, code) { white-space: pre-wrap !important;"
