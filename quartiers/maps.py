@@ -8,6 +8,7 @@ so the browser caches them and a rerun re-sends only a few kilobytes of script.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import math
@@ -16,6 +17,7 @@ import tempfile
 from dataclasses import dataclass, fields
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 import folium
 import geopandas as gpd
@@ -217,23 +219,102 @@ def publish_layers(
     new URL. Files are written atomically (several app processes may start at once); raises OSError if
     the directory cannot be written.
     """
-    directory.mkdir(parents=True, exist_ok=True)
     urls = {}
     for name, (filename, content) in layer_file_bytes(display).items():
-        target = directory / filename
-        if not target.exists() or target.stat().st_size != len(content):
-            handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}-")
-            with os.fdopen(handle, "wb") as out:
-                out.write(content)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
+        _write_once(directory, filename, content)
         urls[name] = f"{url_prefix}/{filename}"
     return urls
+
+
+def _write_once(directory: Path, filename: str, content: bytes) -> None:
+    """Write `content` as `directory`/`filename` (readable by all) unless it is there already; atomic, so that
+    app processes starting at once never serve half a file. Raises OSError if the directory cannot be written."""
+    target = directory / filename
+    if target.exists() and target.stat().st_size == len(content):
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{filename}-")
+    with os.fdopen(handle, "wb") as out:
+        out.write(content)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, target)
 
 
 def layer_files_present(urls: dict[str, str]) -> bool:
     """Whether every file of `urls` (from `publish_layers`) is still on disk: a cache of URLs is valid only then."""
     return all((settings.STATIC_DIR / url.removeprefix("/app/static/")).exists() for url in urls.values())
+
+
+def early_fetch_script(urls: list[str]) -> tuple[str, str]:
+    """A folium `default_js` entry that starts fetching `urls` (layer files of this app) before the map's scripts.
+
+    st_folium waits for each script before asking for the next, and the map asks for its layers only once every
+    script has run: the QPV file then cost one more round trip after the scripts. This first entry is a `data:`
+    URL (no request of its own) whose script starts the fetches at once, so they download beside the scripts;
+    carte.js takes the answers from `window.carteQuartiersPrecharge` (keyed by URL) instead of asking again.
+    Only URLs of `STATIC_LAYERS_URL` are accepted (ValueError otherwise): nothing from a visitor goes in here.
+    """
+    if not all(url.startswith(STATIC_LAYERS_URL + "/") for url in urls):
+        raise ValueError(f"not a layer file of this app: {urls}")
+    # A failure is reported by carte.js when it takes the answer (the early catch only keeps the console quiet).
+    script = (
+        "(function(){var early=window.carteQuartiersPrecharge={};"
+        f"{json.dumps(urls)}.forEach(function(url){{"
+        "var answer=fetch(url).then(function(r){if(!r.ok)throw new Error(r.status);return r.json();});"
+        "answer.catch(function(){});early[url]=answer;});})();"
+    )
+    return ("precharge", "data:text/javascript;charset=utf-8," + quote(script, safe=""))
+
+
+def map_scripts(directory: Path = STATIC_LAYERS_DIR, url_prefix: str = STATIC_LAYERS_URL) -> list[tuple[str, str]]:
+    """The scripts every map loads, as folium `default_js` entries: one file when it can be written, else three.
+
+    st_folium loads a map's scripts one after the other, each waiting for the previous one: Leaflet, then
+    leaflet-gesture-handling, then static/carte/carte.js took three round trips before the map could start
+    (three times the latency on a phone network). The three are joined, in that order, into one file named
+    by a hash of its content under `directory` (git-ignored, written once, served like the layer files and
+    cached for good). When a part is missing (Leaflet not installed: the page says so) or the directory
+    cannot be written, the three separate files are returned, as before.
+    """
+    separate = [(name, url) for name, url, _ in _map_script_parts()]
+    bundle = _map_script_bundle()
+    if bundle is None:
+        return separate
+    filename, content = bundle
+    try:
+        _write_once(directory, filename, content)
+    except OSError:
+        return separate
+    return [("carte", f"{url_prefix}/{filename}")]
+
+
+def _map_script_parts() -> list[tuple[str, str, Path]]:
+    """(name, URL, file) of each script every map needs, in the order they must run."""
+    gestures = "leaflet-gesture-handling.min.js"
+    return [
+        ("leaflet", f"{settings.LEAFLET_URL}/leaflet.js", settings.LEAFLET_DIR / "leaflet.js"),
+        ("gestes", f"{settings.GESTURE_HANDLING_URL}/{gestures}", settings.GESTURE_HANDLING_DIR / gestures),
+        ("carte", _asset_url("carte.js"), MAP_ASSETS_DIR / "carte.js"),
+    ]
+
+
+@functools.cache
+def _map_script_bundle() -> tuple[str, bytes] | None:
+    """(file name carrying the hash, content) of the joined scripts, read once per process; None if one is missing.
+
+    Each part ends with a newline and a semicolon (a script that omits its last one cannot swallow the next);
+    source-map comments are dropped (they would point next to the joined file, where no map is).
+    """
+    parts = []
+    for _, _, path in _map_script_parts():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            return None
+        kept = [line for line in text.splitlines() if not line.startswith("//# sourceMappingURL=")]
+        parts.append(f"/* {path.relative_to(settings.STATIC_DIR)} */\n" + "\n".join(kept) + "\n;\n")
+    content = "".join(parts).encode("utf-8")
+    return f"carte-{hashlib.sha256(content).hexdigest()[:12]}.js", content
 
 
 def _asset_url(name: str) -> str:
@@ -381,6 +462,7 @@ def add_map_tools(
     panes: dict = PANES,
     home: list[list[float]] | None = None,
     nearest_px: int = 0,
+    early: list[str] | None = None,
 ) -> None:
     """Load the app's map assets (static/carte/carte.js, carte.css) and run their set-up first on `fmap`.
 
@@ -390,13 +472,11 @@ def add_map_tools(
     map at half its height (0: never); `panes` maps each of PANES' names to its z-index. `home`
     ([[south, west], [north, east]]) is the first view, fitted to the map's size, and what « Vue d'ensemble »
     brings back; with `nearest_px`, a click that misses every quartier selects the nearest one within that many
-    pixels.
+    pixels. The layer files in `early` (URLs from `publish_layers`) are fetched while the scripts load
+    (`early_fetch_script`).
     """
-    fmap.default_js = [
-        ("leaflet", f"{settings.LEAFLET_URL}/leaflet.js"),
-        ("gestes", f"{settings.GESTURE_HANDLING_URL}/leaflet-gesture-handling.min.js"),
-        ("carte", _asset_url("carte.js")),
-    ]
+    first = [early_fetch_script(early)] if early else []
+    fmap.default_js = first + map_scripts()  # Leaflet, leaflet-gesture-handling and carte.js, as one file
     fmap.default_css = [
         ("leaflet_css", f"{settings.LEAFLET_URL}/leaflet.css"),
         ("gestes_css", f"{settings.GESTURE_HANDLING_URL}/leaflet-gesture-handling.min.css"),
@@ -479,6 +559,11 @@ def add_display_layer(
     add_layer(fmap, name, title, source, style, pane, tooltip, interactive, labels, show)
 
 
+def first_layer_url(layer_urls: dict[str, str] | None) -> list[str]:
+    """The layer file a map draws first (the QPV: carte.js fills the others after them), to fetch early."""
+    return [layer_urls["qpv"]] if layer_urls and "qpv" in layer_urls else []
+
+
 def build_map(
     layers: DisplayLayers,
     layer_urls: dict[str, str] | None = None,
@@ -493,7 +578,7 @@ def build_map(
     `nearest_px` (NEAREST_QUARTIER_PX where a click selects a quartier) see `add_map_tools`.
     """
     fmap = folium.Map(location=None, tiles=None, control_scale=False, max_zoom=MAX_ZOOM, prefer_canvas=False)
-    add_map_tools(fmap, home=layers.bounds, nearest_px=nearest_px)
+    add_map_tools(fmap, home=layers.bounds, nearest_px=nearest_px, early=first_layer_url(layer_urls))
     osm, plain = add_backgrounds(fmap, with_tiles)
 
     def add(name, title, style, pane, tooltip=None, interactive=True, labels=False, show=True):

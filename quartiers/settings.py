@@ -22,6 +22,7 @@ NPNRU_FILE = GEODATA_DIR / "npnru_cabbalr_call.csv"  # the five QPV with a renew
 LEAFLET_DIR = STATIC_DIR / "node_modules" / "leaflet" / "dist"
 LEAFLET_URL = "/app/static/node_modules/leaflet/dist"
 # The wheel scrolls the page, Ctrl + wheel (two fingers on a touch screen) moves the map: same origin.
+GESTURE_HANDLING_DIR = STATIC_DIR / "node_modules" / "leaflet-gesture-handling" / "dist"
 GESTURE_HANDLING_URL = "/app/static/node_modules/leaflet-gesture-handling/dist"
 
 WGS84 = "EPSG:4326"

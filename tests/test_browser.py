@@ -72,8 +72,10 @@ def test_map_loads_offline_with_legend_and_qpv(session):
         legend.get_by_text("Légende", exact=True).click()
     expect(legend.get_by_text("QPV 2024 (contrats CABBALR / CALL)")).to_be_visible()
     expect(frame.locator(".leaflet-control-scale-line").first).to_have_text(re.compile(r"\d+ k?m$"))
-    leaflet = [url for url in session.requests if url.endswith("/leaflet.js")]
-    assert leaflet and all(url.startswith(session.base_url + "/app/static/") for url in leaflet), leaflet
+    # Leaflet comes from the app itself, inside the map's one script file (maps.map_scripts).
+    scripts = [url for url in session.requests if re.search(r"/app/static/couches/carte-[0-9a-f]{12}\.js$", url)]
+    assert len(scripts) == 1 and scripts[0].startswith(session.base_url + "/"), scripts
+    assert "Leaflet 1." in session.page.request.get(scripts[0]).text()
     assert session.foreign_requests() == []
     # RGAA: the page language is French and the map frame has a title (the frame was found by it above).
     expect(session.page.locator("html")).to_have_attribute("lang", "fr")

@@ -102,7 +102,12 @@ def test_a_click_reruns_only_the_fragment_and_does_not_resend_the_layers(session
     body = frame.locator("body")
     body.evaluate("(el) => { el.ownerDocument.defaultView.__marker = 1; }")
     layer_requests = [url for url in session.requests if "/app/static/couches/" in url]
-    assert len(layer_requests) == 7, layer_requests  # each layer file once (the 500 m band too, though hidden)
+    geojson = sorted(url.rsplit("/", 1)[1].split("-")[0] for url in layer_requests if url.endswith(".geojson"))
+    # Each layer file once; the 500 m band, hidden at first, is fetched only when switched on (test below).
+    assert geojson == ["bande", "communes", "epci", "etiquettes", "qpv", "voisins"], layer_requests
+    # Leaflet, leaflet-gesture-handling and carte.js come as one file (one round trip instead of three).
+    assert len([url for url in layer_requests if url.endswith(".js")]) == 1, layer_requests
+    assert not [url for url in session.requests if url.endswith(("/leaflet.js", "/carte.js"))]
     # Opening the page is one run: the map, once drawn, reports nothing that reruns the page (twenty phones
     # opening the link make twenty runs, not forty). st_folium reports at once, then 250 ms after a move.
     frames.wait_finished(session.page, 0)
@@ -136,6 +141,25 @@ def test_a_click_reruns_only_the_fragment_and_does_not_resend_the_layers(session
     assert body.evaluate("(el) => el.ownerDocument.defaultView.__marker") == 1, "the map iframe was reloaded"
     # The selection is drawn by the map from the layer it already has.
     expect(frame.locator(f"path[stroke='{maps.STYLE_SELECTION['color']}']")).to_have_count(1)
+
+
+def test_the_500_m_band_is_fetched_and_drawn_when_switched_on(session):
+    session.open("/")
+    frame = session.wait_for_map()
+    band = f"path[stroke='{maps.STYLE_BANDE_500M['color']}']"
+    expect(frame.locator(band)).to_have_count(0)
+    assert not [url for url in session.requests if "/bande500-" in url]
+    frame.locator(".leaflet-control-layers").hover()
+    frame.get_by_label(maps.BANDE_500M_TITLE).check()
+    # The NPNRU quartiers' rings are drawn from their file, fetched once, even when switched off and on.
+    expect(frame.locator(band).first).to_be_visible()
+    rings = maps.display_layers(couches_officielles.load_layers()).bande500["features"]
+    expect(frame.locator(band)).to_have_count(len(rings))  # one outline per NPNRU quartier's ring
+    frame.get_by_label(maps.BANDE_500M_TITLE).uncheck()
+    expect(frame.locator(band)).to_have_count(0)
+    frame.get_by_label(maps.BANDE_500M_TITLE).check()
+    expect(frame.locator(band).first).to_be_visible()
+    assert len([url for url in session.requests if "/bande500-" in url]) == 1
 
 
 def test_the_same_quartier_clicked_again_after_back_is_selected(session):

@@ -251,8 +251,8 @@ def test_map_controls_speak_french_like_the_carte_map(session):
     expect(link).not_to_have_attribute("title", "A JavaScript library for interactive maps")
     expect(frame.locator(".leaflet-control-attribution")).not_to_contain_text("JavaScript library")
     expect(frame.locator("html")).to_have_attribute("lang", "fr")
-    assets = [u for u in session.requests if "/app/static/carte/" in u]
-    assert any("carte.js" in u for u in assets) and any("carte.css" in u for u in assets)
+    assets = [u for u in session.requests if "/app/static/carte/" in u or "/app/static/couches/carte-" in u]
+    assert any("/couches/carte-" in u for u in assets) and any("carte.css" in u for u in assets)  # carte.js inside
 
 
 PROJECTOR = {"width": 1920, "height": 1080}
@@ -357,7 +357,7 @@ def test_an_upload_sends_the_proposal_only_and_the_official_layers_are_fetched_o
     frame = session.wait_for_map()
     frames.wait_finished(session.page, 0)
     # Each official layer of this map comes from its static file, requested once.
-    files = [u for u in session.requests if "/app/static/couches/" in u]
+    files = [u for u in session.requests if "/app/static/couches/" in u and u.endswith(".geojson")]
     assert sorted(u.rsplit("/", 1)[1].split("-")[0] for u in files) == sorted(n for n, *_ in REFERENCE_LAYERS)
     # Its tooltips name a QPV as the app does, written as text by carte.js.
     inside = interior_point("QN06209M")
@@ -395,6 +395,6 @@ def test_an_upload_sends_the_proposal_only_and_the_official_layers_are_fetched_o
     embedded = build_proposal_map(carte_proposition.reference_layers(display), with_tiles=False).get_root().render()
     assert len(_coordinate_pairs(embedded) & far_vertices) > 0.9 * len(far_vertices)
     # The layer files are not fetched again and the map's frame is not reloaded: only the proposal is added.
-    assert [u for u in session.requests if "/app/static/couches/" in u] == files
+    assert [u for u in session.requests if "/app/static/couches/" in u and u.endswith(".geojson")] == files
     assert frame.locator("body").evaluate("(el) => el.ownerDocument.defaultView.__marker") == 1
     expect(frame.locator(QPV_PATHS).first).to_be_attached()

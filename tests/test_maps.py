@@ -1,8 +1,10 @@
 """The folium map: served without CDN, layers told apart without colour alone, display simplification measured."""
 
 import dataclasses
+import hashlib
 import json
 import re
+from urllib.parse import unquote
 
 import geopandas as gpd
 import pytest
@@ -30,6 +32,58 @@ def test_map_loads_leaflet_from_the_app_not_from_a_cdn(display):
     for child in fmap._children.values():
         for _, url in getattr(child, "default_js", []) + getattr(child, "default_css", []):
             pytest.fail(f"{type(child).__name__} would load {url}")
+
+
+def test_map_scripts_are_one_file_joining_leaflet_gestures_and_carte_in_order(tmp_path):
+    (name, url), *rest = maps.map_scripts(tmp_path, "/app/static/essai")
+    assert rest == [] and name == "carte"
+    written = tmp_path / url.rsplit("/", 1)[1]
+    assert url == f"/app/static/essai/{written.name}" and oct(written.stat().st_mode & 0o777) == "0o644"
+    content = written.read_text(encoding="utf-8")
+    assert written.name == f"carte-{hashlib.sha256(content.encode()).hexdigest()[:12]}.js"  # cached for good
+    parts = [
+        settings.LEAFLET_DIR / "leaflet.js",
+        settings.GESTURE_HANDLING_DIR / "leaflet-gesture-handling.min.js",
+        settings.STATIC_DIR / "carte" / "carte.js",
+    ]
+    starts = []
+    for path in parts:  # each file whole, source-map comments aside, in the order they must run
+        lines = [x for x in path.read_text(encoding="utf-8").splitlines() if not x.startswith("//# sourceMappingURL")]
+        body = "\n".join(lines)
+        assert body in content, path
+        starts.append(content.index(body))
+    assert starts == sorted(starts)
+    assert "sourceMappingURL" not in content
+    assert maps.map_scripts(tmp_path, "/app/static/essai") == [(name, url)]  # written once, same address
+
+
+def test_map_scripts_fall_back_to_the_separate_files_when_the_folder_cannot_be_written(tmp_path):
+    blocked = tmp_path / "fichier"
+    blocked.write_text("pas un dossier")
+    urls = [url for _, url in maps.map_scripts(blocked / "couches")]
+    assert [url.split("?")[0].rsplit("/", 1)[1] for url in urls] == [
+        "leaflet.js",
+        "leaflet-gesture-handling.min.js",
+        "carte.js",
+    ]
+
+
+def test_the_qpv_file_is_fetched_while_the_scripts_load_and_only_layer_files_can_be(display):
+    urls = {"qpv": "/app/static/couches/qpv-0123.geojson", "bande": "/app/static/couches/bande-4567.geojson"}
+    fmap = maps.build_map(display, urls)
+    (first, early), *scripts = fmap.default_js
+    assert first == "precharge" and [name for name, _ in scripts] == [name for name, _ in maps.map_scripts()]
+    assert early.startswith("data:text/javascript")  # run at once, no request of its own
+    script = unquote(early.split(",", 1)[1])
+    assert json.dumps([urls["qpv"]]) in script and urls["bande"] not in script  # the layer drawn first, only
+    assert "window.carteQuartiersPrecharge" in script
+    assert [name for name, _ in maps.build_map(display).default_js] == ["carte"]  # layers embedded: nothing early
+    for foreign in ("https://exemple.org/qpv.geojson", "javascript:alert(1)", "/app/static/carte/carte.js"):
+        with pytest.raises(ValueError):
+            maps.early_fetch_script([foreign])
+    # A quote in a name stays inside its JSON string: the script cannot be broken out of.
+    odd = unquote(maps.early_fetch_script(['/app/static/couches/a"];alert(1);//.geojson'])[1].split(",", 1)[1])
+    assert '["/app/static/couches/a\\"];alert(1);//.geojson"]' in odd
 
 
 def test_leaflet_assets_are_installed_where_the_map_expects_them():

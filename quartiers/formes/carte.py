@@ -33,6 +33,7 @@ from quartiers.maps import (
     add_display_layer,
     add_map_extras,
     add_map_tools,
+    first_layer_url,
     to_display_geojson,
     view_for_bounds,
     with_names,
@@ -226,7 +227,9 @@ def build_proposal_map(
     """
     fmap = folium.Map(location=None, tiles=None, control_scale=False, max_zoom=MAX_ZOOM)
     # The page gives the frame a fixed height: the map is not shortened on a phone.
-    add_map_tools(fmap, title, phone_max_width=0, panes=REFERENCE_PANES, home=layers.bounds)
+    add_map_tools(
+        fmap, title, phone_max_width=0, panes=REFERENCE_PANES, home=layers.bounds, early=first_layer_url(layer_urls)
+    )
     osm, plain = add_backgrounds(fmap, with_tiles)
     for name, title, style, tooltip in REFERENCE_LAYERS:
         add_display_layer(fmap, layers, layer_urls, name, title, style, name, tooltip)

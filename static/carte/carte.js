@@ -52,10 +52,44 @@
         });
     }
 
+    /* A promise settled once the browser has had a moment to draw what is on the map (a frame, or 50 ms in a
+       tab that draws no frames). */
+    function afterDrawing() {
+        return new Promise(function (resolve) {
+            var done = false;
+            function go() { if (!done) { done = true; win.setTimeout(resolve, 0); } }
+            if (win.requestAnimationFrame) win.requestAnimationFrame(go);
+            win.setTimeout(go, 50);
+        });
+    }
+
+    /* The QPV come first: every other layer is filled once the QPV are drawn (or have failed), so the map's
+       subject appears without waiting for the communes or the bands, however the files arrive. A map without
+       a QPV layer fills every layer as it comes. Settled after the map's script has declared all its layers. */
+    function afterQpv() {
+        return Promise.resolve().then(function () {
+            var qpv = state.data.qpv;
+            return qpv ? qpv.then(afterDrawing, afterDrawing) : null;
+        });
+    }
+
+    /* The layer file at `url`: the answer of the fetch the map's first script started (maps.early_fetch_script),
+       else a new fetch. */
+    function fetchLayer(url) {
+        var early = win.carteQuartiersPrecharge || {};
+        if (Object.prototype.hasOwnProperty.call(early, url)) {
+            var started = early[url];
+            delete early[url];  // taken once: a later map of the same frame asks again
+            return started;
+        }
+        return win.fetch(url).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); });
+    }
+
     function load(name, source, layer) {
-        var request = typeof source === "string"
-            ? win.fetch(source).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-            : Promise.resolve(source);
+        var request = typeof source === "string" ? fetchLayer(source) : Promise.resolve(source);
+        if (name !== "qpv") {
+            request = Promise.all([request, afterQpv()]).then(function (both) { return both[0]; });
+        }
         state.data[name] = request.then(function (collection) { layer.addData(collection); return collection; });
         state.data[name].catch(function () {
             state.fails.push(name);
@@ -89,7 +123,8 @@
         }, 0);
     }
 
-    /* A GeoJSON layer in its own pane, added to `group` at once and filled when its file arrives. */
+    /* A GeoJSON layer in its own pane, added to `group` at once and filled when its file arrives. A layer whose
+       group starts off the map (switched on in the layer control) is fetched the first time it is switched on. */
     function layer(group, name, source, o) {
         var geo = L.geoJSON(null, {
             pane: "p_" + o.pane,
@@ -109,7 +144,11 @@
             }
         }).addTo(group);
         state.layers[name] = geo;
-        load(name, source, geo);
+        if (group instanceof L.Map || group._map) {
+            load(name, source, geo);
+        } else {
+            group.once("add", function () { load(name, source, geo); });
+        }
         return geo;
     }
 
