@@ -62,7 +62,9 @@ SEPARATORS = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}
 FRANCE_LAT, FRANCE_LON = (41.0, 51.6), (-5.6, 10.0)
 L93_X, L93_Y = (-400_000.0, 1_800_000.0), (5_900_000.0, 7_300_000.0)
 
-_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+# A cell a spreadsheet may read as a formula: = + - @ (or their full-width forms, which some applications fold
+# to them), possibly after spaces or line breaks, or a cell starting with a tab, CR or LF (OWASP CSV injection).
+_FORMULA_START = re.compile(r"^(?:[\s\u00a0\u202f\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]|[\t\r\n])")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?$")
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 _LINE_END = re.compile(r"\r\n|\r|\n")  # as the csv module counts lines
@@ -691,14 +693,15 @@ def _in_france(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Cells starting with = + - @ tab or CR get a leading apostrophe (OWASP CSV injection), plain numbers aside."""
+    """Cells that could start a formula (`_FORMULA_START`: = + - @ or their full-width forms, after spaces or line
+    breaks too; a leading tab, CR or LF) get a leading apostrophe (OWASP CSV injection), plain numbers aside."""
     safe = frame.copy()
     for position in range(safe.shape[1]):
         values = safe.iloc[:, position]
         if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
             continue  # numbers cannot start a formula
         text = values.astype(str)
-        risky = text.str.match(_FORMULA_START) & ~text.str.fullmatch(_PLAIN_NUMBER) & values.notna()
+        risky = text.str.match(_FORMULA_START) & ~text.str.strip().str.fullmatch(_PLAIN_NUMBER) & values.notna()
         if risky.any():
             safe.iloc[:, position] = values.where(~risky, "'" + text)
     safe.columns = ["'" + c if _FORMULA_START.match(c) else c for c in map(str, safe.columns)]
