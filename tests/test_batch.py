@@ -527,7 +527,7 @@ def test_summary_counts_each_status():
         ("\n=1+1", "'\n=1+1"),  # a line feed first
         ("  =1+1", "'  =1+1"),  # spaces first
         ("\u00a0@SUM(1+1)", "'\u00a0@SUM"),  # a no-break space first
-        ("\uff1dHYPERLINK(\"http://x.example\")", "'\uff1dHYPERLINK"),  # full-width equals sign
+        ('\uff1dHYPERLINK("http://x.example")', "'\uff1dHYPERLINK"),  # full-width equals sign
         ("\uff0b33 3 21", "'\uff0b33"),  # full-width plus
         ("\uff20SUM(1)", "'\uff20SUM"),  # full-width at sign
         ("Rue du 8-Mai", "Rue du 8-Mai"),
