@@ -604,6 +604,7 @@ def main() -> int:
     global RUNS, USERS, LOAD_RUNS, CPU_BATCHES, CPU_TABS, PHONE_RUNS
     if "--quick" in sys.argv[1:]:  # to check the benchmark itself: every row, fewer runs (figures not comparable)
         RUNS, USERS, LOAD_RUNS, CPU_BATCHES, CPU_TABS, PHONE_RUNS = 2, (1, 5, 20), 2, 2, 4, 1
+    load_at_start = os.getloadavg()[0]  # a run counts when the machine was quiet (under 0.5) as it started
     targets = list(quartiers().items())
     rows: list[tuple[str, str]] = []
     log = tempfile.TemporaryFile()
@@ -694,7 +695,8 @@ def main() -> int:
     for label, value in rows:
         print(f"{label:<{width}}  {value}")
     print(
-        f"\n{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the end (figures are noisy when >0);"
+        f"\n{os.cpu_count()} cores; load average {load_at_start:.2f} at the start, {os.getloadavg()[0]:.1f} at the end"
+        " (figures are noisy when >0);"
         f" {time.monotonic() - started:.0f} s in all."
     )
     return 0
