@@ -444,6 +444,8 @@ def legend_entries(layers: DisplayLayers) -> list[tuple[dict, str]]:
     ]
     if layers.qic is not None:
         entries.append((STYLE_QIC, "QIC (quartier d'intérêt communautaire) : violet, tiret-point"))
+    # The Carte's selected quartier and the point of « Ce lieu » are drawn alike (STYLE_SELECTION, selection_group).
+    entries.append((STYLE_SELECTION, "Quartier ou lieu choisi : contour noir épais, aplat jaune"))
     return entries
 
 
@@ -618,10 +620,10 @@ def selection_group(
         folium.CircleMarker(
             location=list(point),
             radius=9,
-            color="#000",
+            color=STYLE_SELECTION["color"],
             weight=3,
             fill=True,
-            fill_color="#ffd400",
+            fill_color=STYLE_SELECTION["fillColor"],
             fill_opacity=1,
             tooltip=escape(label) or None,
         ).add_to(group)

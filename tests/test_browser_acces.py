@@ -124,6 +124,8 @@ class Visit:
     def axe(self, frame) -> list[dict]:
         """Every WCAG 2.1 A/AA violation axe-core finds in one document (frames apart), whatever its impact,
         and the viewport rule (pinch zoom allowed), which axe files under best practices."""
+        # Colours are read as shown: once no fade (an element appearing, a run's "stale" dimming) is still playing.
+        frame.wait_for_function(QUIET, timeout=EXPECT_MS)
         frame.add_script_tag(path=str(AXE))
         result = frame.evaluate(
             "async ([tags, rules]) => await axe.run(document, {runOnly: {type: 'tag', values: tags},"
@@ -136,6 +138,18 @@ class Visit:
         ]
 
 
+# No finite animation or transition still playing in the document (a spinner's endless one aside), twice 100 ms
+# apart: axe computes contrast with the opacity of the moment, and a fade read half-way fails it.
+QUIET = """() => {
+    const playing = document.getAnimations().filter(a => a.playState === 'running'
+        && !(a.effect && a.effect.getComputedTiming().iterations === Infinity));
+    const now = performance.now();
+    if (playing.length) { window.__calmeDepuis = null; return false; }
+    window.__calmeDepuis = window.__calmeDepuis || now;
+    return now - window.__calmeDepuis >= 100;
+}"""
+
+
 @pytest.fixture
 def visit(request, browser, base_url):
     """A Visit at the screen given by indirect parametrization; a failure leaves a screenshot."""
@@ -144,7 +158,7 @@ def visit(request, browser, base_url):
     yield current
     if request.session.testsfailed > failed_before:
         with contextlib.suppress(Exception):
-            current.page.screenshot(path=SCREENSHOTS / f"acces-echec-{request.node.name}.png")
+            current.page.screenshot(path=SCREENSHOTS / f"acces-echec-{request.node.name.replace('/', '_')}.png")
     current.context.close()
 
 

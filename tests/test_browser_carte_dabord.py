@@ -210,6 +210,16 @@ def _assert_map_first(session: Session, name: str, screenshot: str) -> dict:
     # Streamlit's empty header takes no room and covers nothing.
     header = session.page.locator("header[data-testid='stHeader']").bounding_box()
     assert header is None or header["height"] == 0, header
+    # The credit « Leaflet » is whole, inside the map (it was cut to « L » where the legend is folded).
+    frame = session.page.frame_locator(session.map_iframe)
+    credit = frame.locator(".leaflet-control-attribution a", has_text="Leaflet").first
+    shown = credit.evaluate(
+        "(a) => { const r = a.getBoundingClientRect(), m = a.closest('.leaflet-container').getBoundingClientRect(),"
+        " c = a.closest('.leaflet-control-attribution'); return {right: r.right, left: r.left, mapRight: m.right,"
+        " full: a.scrollWidth, width: r.width, clipped: c.scrollWidth > c.clientWidth + 1}; }"
+    )
+    assert shown["left"] >= 0 and shown["right"] <= shown["mapRight"] + 0.5, shown
+    assert not shown["clipped"] and shown["width"] >= shown["full"] - 0.5, shown
     return box
 
 

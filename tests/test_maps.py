@@ -134,8 +134,11 @@ def test_legend_names_every_layer_in_french(display):
         "QPV voisin, hors contrats",
         "généralisés à 100 m",
         "QIC non publiés",
+        "Quartier ou lieu choisi",
     ):
         assert words in html
+    # The selection's swatch is drawn in the selection's own colours (black outline, yellow fill).
+    assert f'fill="{maps.STYLE_SELECTION["fillColor"]}"' in html and f'stroke="{maps.STYLE_SELECTION["color"]}"' in html
 
 
 def test_view_fits_a_quartier_and_the_territory(display):
